@@ -1,0 +1,76 @@
+package io.mongolb.autoconfigure;
+
+import com.mongodb.ConnectionString;
+import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
+import io.mongolb.autoconfigure.uri.LoadBalancedModeResolver;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
+import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
+import org.springframework.boot.mongodb.autoconfigure.MongoProperties;
+import org.springframework.boot.mongodb.autoconfigure.PropertiesMongoConnectionDetails;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * Auto-configuration for MongoDB's load-balanced mode.
+ * <p>
+ * Off entirely with {@code mongodb.load-balanced.enabled=false}. Otherwise, whether load-balanced mode applies is
+ * decided once, from that property and the effective connection string of Spring Boot's
+ * {@link MongoConnectionDetails} (so {@code spring.mongodb.*}, a user-defined details bean and the embedded server are
+ * treated alike): that decision is the {@link LoadBalancedMode} bean, and it enforces the load-balanced rules before
+ * any client exists. When it is not active, every bean here stays inert and the application behaves as plain Spring
+ * Boot.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = MongoAutoConfiguration.class)
+@ConditionalOnClass({ ConnectionString.class, MongoConnectionDetails.class })
+@ConditionalOnBooleanProperty(name = "mongodb.load-balanced.enabled", matchIfMissing = true)
+@ConditionalOnBean(MongoConnectionDetails.class)
+@EnableConfigurationProperties(LoadBalancedProperties.class)
+public final class LoadBalancedMongoAutoConfiguration {
+
+	LoadBalancedMongoAutoConfiguration() {
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoadBalancedMode loadBalancedMode(LoadBalancedProperties properties, Environment environment,
+			MongoConnectionDetails connectionDetails, ObjectProvider<MongoProperties> mongoProperties,
+			ListableBeanFactory beanFactory) {
+		return new LoadBalancedModeResolver(properties, environment).resolve(connectionDetails,
+				describe(connectionDetails, beanFactory), mongoProperties.getIfAvailable());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoadBalancedTopology loadBalancedTopology(LoadBalancedProperties properties) {
+		return new LoadBalancedTopology(properties.getMetrics().getMaxServices(),
+				properties.getPinning().getLeakThreshold(), properties.getEvents().getCapacity());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoadBalancedMongoClientSettingsBuilderCustomizer loadBalancedMongoClientSettingsBuilderCustomizer(
+			LoadBalancedMode mode, LoadBalancedTopology topology) {
+		return new LoadBalancedMongoClientSettingsBuilderCustomizer(mode, topology);
+	}
+
+	private static String describe(MongoConnectionDetails connectionDetails, ListableBeanFactory beanFactory) {
+		if (connectionDetails instanceof PropertiesMongoConnectionDetails) {
+			return "spring.mongodb.* properties";
+		}
+		String[] names = beanFactory.getBeanNamesForType(MongoConnectionDetails.class);
+		String name = (names.length == 1) ? "'" + names[0] + "' " : "";
+		return "the MongoConnectionDetails bean " + name + "(" + connectionDetails.getClass().getName() + ")";
+	}
+
+}

@@ -1,0 +1,188 @@
+package io.mongolb.autoconfigure;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for MongoDB's load-balanced mode, bound from {@code mongodb.load-balanced.*}.
+ * <p>
+ * The connection itself is still configured with Spring Boot's {@code spring.mongodb.*} properties (or any
+ * {@code MongoConnectionDetails} bean); these properties only say whether load-balanced mode is required and how
+ * the starter watches it.
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties("mongodb.load-balanced")
+public class LoadBalancedProperties {
+
+	/**
+	 * Whether load-balanced mode is required. Unset: follow the connection string (loadBalanced=true in the URI or
+	 * in the DNS TXT record of a mongodb+srv URI). true: load-balanced mode is required; it is added when the
+	 * connection string does not set it, and start-up fails when the connection string says loadBalanced=false.
+	 * false: the starter contributes nothing.
+	 */
+	private @Nullable Boolean enabled;
+
+	/**
+	 * Whether to fail start-up when the connection string breaks a load-balanced rule (more than one host,
+	 * replicaSet, directConnection=true, srvMaxHosts > 0). When false, the problem is logged as a warning, the
+	 * starter does not apply load-balanced mode itself, and the MongoDB driver decides.
+	 */
+	private boolean failFast = true;
+
+	private final Health health = new Health();
+
+	private final Metrics metrics = new Metrics();
+
+	private final Pinning pinning = new Pinning();
+
+	private final Events events = new Events();
+
+	public @Nullable Boolean getEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(@Nullable Boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public boolean isFailFast() {
+		return this.failFast;
+	}
+
+	public void setFailFast(boolean failFast) {
+		this.failFast = failFast;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	public Pinning getPinning() {
+		return this.pinning;
+	}
+
+	public Events getEvents() {
+		return this.events;
+	}
+
+	/**
+	 * Health contributor settings.
+	 */
+	public static class Health {
+
+		/**
+		 * Whether to register the 'mongodbLoadBalancer' health contributor.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Upper bound on the health probe: one ping through the load balancer, connection check-out included.
+		 */
+		private Duration timeout = Duration.ofSeconds(2);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			requirePositive(timeout, "a positive duration such as 2s");
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Bounds of the per-service state.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Maximum number of serviceIds (mongos instances behind the balancer) tracked at once. When a new service
+		 * appears at the bound, the one idle longest (preferring one with no open connection) is evicted.
+		 */
+		private int maxServices = 32;
+
+		public int getMaxServices() {
+			return this.maxServices;
+		}
+
+		public void setMaxServices(int maxServices) {
+			requireAtLeastOne(maxServices);
+			this.maxServices = maxServices;
+		}
+
+	}
+
+	/**
+	 * Pinned-connection settings.
+	 */
+	public static class Pinning {
+
+		/**
+		 * How long a connection may stay checked out (pinned by a cursor or a transaction, or running a long
+		 * operation) before it is reported as a possible leak.
+		 */
+		private Duration leakThreshold = Duration.ofSeconds(30);
+
+		public Duration getLeakThreshold() {
+			return this.leakThreshold;
+		}
+
+		public void setLeakThreshold(Duration leakThreshold) {
+			requirePositive(leakThreshold, "a positive duration such as 30s");
+			this.leakThreshold = leakThreshold;
+		}
+
+	}
+
+	/**
+	 * Recent-events settings.
+	 */
+	public static class Events {
+
+		/**
+		 * Number of recent topology, service and connection-pool events kept in memory.
+		 */
+		private int capacity = 256;
+
+		public int getCapacity() {
+			return this.capacity;
+		}
+
+		public void setCapacity(int capacity) {
+			requireAtLeastOne(capacity);
+			this.capacity = capacity;
+		}
+
+	}
+
+	// Binding reports these messages together with the property name, the value and its origin.
+	private static void requirePositive(Duration value, String expected) {
+		if (value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException("must be " + expected + ", was " + value);
+		}
+	}
+
+	private static void requireAtLeastOne(int value) {
+		if (value < 1) {
+			throw new IllegalArgumentException("must be at least 1, was " + value);
+		}
+	}
+
+}

@@ -1,0 +1,118 @@
+package io.mongolb.autoconfigure.topology;
+
+import java.util.Arrays;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Correlates the driver's connections (by {@code ConnectionId#getLocalValue()}) with the service each one reached.
+ * <p>
+ * Connection-pool events carry only a {@code ConnectionId}, command events carry the {@code serviceId}: a connection
+ * is added here on its first command and removed when the pool closes it. Look-ups happen on every command and every
+ * check-out, so they read an immutable array sorted by id through one volatile read and a binary search: no lock, no
+ * allocation. Changes (a new connection, a closed one) copy the array under a lock; they are as rare as connection
+ * creation, and the array is as small as the pool.
+ */
+final class ConnectionTable {
+
+	private static final Entry[] EMPTY = new Entry[0];
+
+	private volatile Entry[] entries = EMPTY;
+
+	@Nullable Entry get(long id) {
+		Entry[] current = this.entries;
+		int low = 0;
+		int high = current.length - 1;
+		while (low <= high) {
+			int middle = (low + high) >>> 1;
+			long value = current[middle].id;
+			if (value < id) {
+				low = middle + 1;
+			}
+			else if (value > id) {
+				high = middle - 1;
+			}
+			else {
+				return current[middle];
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Add the connection, or move it to another service.
+	 * @param id the connection's local id
+	 * @param service the service it reached
+	 * @param checkedOutAt when it was checked out, {@code 0} if it is in the pool
+	 * @return the new entry
+	 */
+	synchronized Entry put(long id, ServiceState service, long checkedOutAt) {
+		Entry[] current = this.entries;
+		Entry entry = new Entry(id, service, checkedOutAt);
+		int index = Arrays.binarySearch(current, entry);
+		Entry[] updated;
+		if (index >= 0) {
+			updated = current.clone();
+			updated[index] = entry;
+		}
+		else {
+			int insertion = -index - 1;
+			updated = new Entry[current.length + 1];
+			System.arraycopy(current, 0, updated, 0, insertion);
+			updated[insertion] = entry;
+			System.arraycopy(current, insertion, updated, insertion + 1, current.length - insertion);
+		}
+		this.entries = updated;
+		return entry;
+	}
+
+	synchronized void remove(long id) {
+		Entry[] current = this.entries;
+		int index = Arrays.binarySearch(current, new Entry(id, null, 0));
+		if (index < 0) {
+			return;
+		}
+		Entry[] updated = new Entry[current.length - 1];
+		System.arraycopy(current, 0, updated, 0, index);
+		System.arraycopy(current, index + 1, updated, index, current.length - index - 1);
+		this.entries = updated;
+	}
+
+	synchronized void removeService(ServiceState service) {
+		this.entries = Arrays.stream(this.entries).filter((entry) -> entry.service != service).toArray(Entry[]::new);
+	}
+
+	/**
+	 * The current entries; the array must not be changed.
+	 * @return the entries, sorted by id
+	 */
+	Entry[] entries() {
+		return this.entries;
+	}
+
+	/**
+	 * One correlated connection.
+	 */
+	static final class Entry implements Comparable<Entry> {
+
+		final long id;
+
+		final @Nullable ServiceState service;
+
+		/** When the connection was checked out of the pool, or {@code 0} while it is in the pool. */
+		volatile long checkedOutAt;
+
+		Entry(long id, @Nullable ServiceState service, long checkedOutAt) {
+			this.id = id;
+			this.service = service;
+			this.checkedOutAt = checkedOutAt;
+		}
+
+		@Override
+		public int compareTo(Entry other) {
+			return Long.compare(this.id, other.id);
+		}
+
+	}
+
+}

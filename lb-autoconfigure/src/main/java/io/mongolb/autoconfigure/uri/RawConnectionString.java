@@ -1,0 +1,88 @@
+package io.mongolb.autoconfigure.uri;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The parts of a connection string that the load-balanced rules look at, read from the raw text before the
+ * driver parses it (so that the driver's terse exception is never the first thing a user sees). This is not a full
+ * parser: anything it cannot read is left to the driver.
+ */
+record RawConnectionString(String text, boolean srv, List<String> hosts, Map<String, String> options) {
+
+	/**
+	 * Read the given text.
+	 * @param text a connection string
+	 * @return its parts, or {@code null} when the text is not a {@code mongodb://} or {@code mongodb+srv://} string
+	 */
+	static @Nullable RawConnectionString parse(String text) {
+		boolean srv;
+		String rest;
+		if (text.startsWith("mongodb://")) {
+			srv = false;
+			rest = text.substring("mongodb://".length());
+		}
+		else if (text.startsWith("mongodb+srv://")) {
+			srv = true;
+			rest = text.substring("mongodb+srv://".length());
+		}
+		else {
+			return null;
+		}
+		int query = rest.indexOf('?');
+		String beforeQuery = (query >= 0) ? rest.substring(0, query) : rest;
+		int at = beforeQuery.lastIndexOf('@');
+		String hostsAndPath = (at >= 0) ? beforeQuery.substring(at + 1) : beforeQuery;
+		int slash = hostsAndPath.indexOf('/');
+		String hostList = (slash >= 0) ? hostsAndPath.substring(0, slash) : hostsAndPath;
+		List<String> hosts = new ArrayList<>();
+		for (String host : hostList.split(",", -1)) {
+			if (!host.isBlank()) {
+				hosts.add(host.trim());
+			}
+		}
+		Map<String, String> options = new LinkedHashMap<>();
+		if (query >= 0) {
+			for (String option : rest.substring(query + 1).split("[&;]")) {
+				int equals = option.indexOf('=');
+				if (equals > 0) {
+					String key = option.substring(0, equals).toLowerCase(Locale.ROOT);
+					options.put(key, decode(option.substring(equals + 1)));
+				}
+			}
+		}
+		return new RawConnectionString(text, srv, Collections.unmodifiableList(hosts),
+				Collections.unmodifiableMap(options));
+	}
+
+	private static String decode(String value) {
+		try {
+			return URLDecoder.decode(value, StandardCharsets.UTF_8);
+		}
+		catch (IllegalArgumentException ex) {
+			return value;
+		}
+	}
+
+	/**
+	 * The value of an option, by its case-insensitive name, as written.
+	 * @param name the option name
+	 * @return the value, or {@code null} when absent
+	 */
+	@Nullable String option(String name) {
+		return this.options.get(name.toLowerCase(Locale.ROOT));
+	}
+
+	String masked() {
+		return MaskedConnectionString.mask(this.text);
+	}
+
+}
