@@ -1,0 +1,298 @@
+package io.mongolb.autoconfigure.topology;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.mongodb.MongoSocketReadException;
+import com.mongodb.ServerAddress;
+import com.mongodb.connection.ClusterId;
+import com.mongodb.connection.ConnectionDescription;
+import com.mongodb.connection.ConnectionId;
+import com.mongodb.connection.ServerId;
+import com.mongodb.connection.ServerType;
+import com.mongodb.event.CommandFailedEvent;
+import com.mongodb.event.CommandSucceededEvent;
+import com.mongodb.event.ConnectionCheckedInEvent;
+import com.mongodb.event.ConnectionCheckedOutEvent;
+import com.mongodb.event.ConnectionClosedEvent;
+import com.mongodb.event.ConnectionCreatedEvent;
+import com.mongodb.event.ConnectionPoolClearedEvent;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The topology model fed with the MongoDB driver's own event objects, as the driver would send them.
+ */
+class LoadBalancedTopologyTests {
+
+	private static final ServerId SERVER = new ServerId(new ClusterId("test"), new ServerAddress("lb.example.net", 27017));
+
+	private final MutableClock clock = new MutableClock();
+
+	private final List<LoadBalancedEvent> published = new ArrayList<>();
+
+	private final LoadBalancedTopology topology = new LoadBalancedTopology(3, Duration.ofSeconds(30), 16, this.clock,
+			this.published::add);
+
+	@Test
+	void commandsAreCountedPerServiceAndConnectionsCorrelated() {
+		ObjectId a = new ObjectId();
+		ObjectId b = new ObjectId();
+		open(1);
+		open(2);
+		open(3);
+		succeed(1, a);
+		succeed(1, a);
+		succeed(2, b);
+		fail(3, b);
+		LoadBalancedTopologySnapshot snapshot = this.topology.snapshot();
+		assertThat(snapshot.openConnections()).isEqualTo(3);
+		assertThat(service(snapshot, a)).satisfies((service) -> {
+			assertThat(service.commandsSucceeded()).isEqualTo(2);
+			assertThat(service.commandsFailed()).isZero();
+			assertThat(service.openConnections()).isEqualTo(1);
+		});
+		assertThat(service(snapshot, b)).satisfies((service) -> {
+			assertThat(service.commandsSucceeded()).isOne();
+			assertThat(service.commandsFailed()).isOne();
+			assertThat(service.openConnections()).isEqualTo(2);
+			assertThat(service.lastError()).isEqualTo("MongoSocketReadException: connection reset");
+		});
+		assertThat(this.published).extracting(LoadBalancedEvent::type)
+			.containsExactly(LoadBalancedEvent.Type.SERVICE_DISCOVERED, LoadBalancedEvent.Type.SERVICE_DISCOVERED);
+	}
+
+	@Test
+	void closedConnectionsLeaveTheirService() {
+		ObjectId a = new ObjectId();
+		open(1);
+		open(2);
+		succeed(1, a);
+		succeed(2, a);
+		this.topology.connectionClosed(new ConnectionClosedEvent(connectionId(1), ConnectionClosedEvent.Reason.STALE));
+		LoadBalancedTopologySnapshot snapshot = this.topology.snapshot();
+		assertThat(snapshot.openConnections()).isOne();
+		assertThat(service(snapshot, a).openConnections()).isOne();
+		assertThat(service(snapshot, a).commandsSucceeded()).isEqualTo(2);
+	}
+
+	@Test
+	void checkOutsAreTrackedAndLongOnesFlaggedPastTheLeakThreshold() {
+		ObjectId a = new ObjectId();
+		open(1);
+		open(2);
+		succeed(1, a);
+		succeed(2, a);
+		this.topology.connectionCheckedIn(new ConnectionCheckedInEvent(connectionId(2), 1));
+		ServiceSnapshot service = service(this.topology.snapshot(), a);
+		assertThat(service.connectionsInUse()).isOne();
+		assertThat(service.connectionsPastLeakThreshold()).isZero();
+		this.clock.advance(Duration.ofSeconds(31));
+		assertThat(service(this.topology.snapshot(), a).connectionsPastLeakThreshold()).isOne();
+		this.topology.connectionCheckedIn(new ConnectionCheckedInEvent(connectionId(1), 1));
+		this.topology.connectionCheckedOut(new ConnectionCheckedOutEvent(connectionId(2), 1, 0));
+		service = service(this.topology.snapshot(), a);
+		assertThat(service.connectionsInUse()).isOne();
+		assertThat(service.connectionsPastLeakThreshold()).isZero();
+	}
+
+	@Test
+	void poolClearsAreCountedForTheirServiceOnly() {
+		ObjectId a = new ObjectId();
+		ObjectId b = new ObjectId();
+		open(1);
+		open(2);
+		succeed(1, a);
+		succeed(2, b);
+		this.clock.advance(Duration.ofSeconds(5));
+		this.topology.connectionPoolCleared(new ConnectionPoolClearedEvent(SERVER, a));
+		LoadBalancedTopologySnapshot snapshot = this.topology.snapshot();
+		assertThat(service(snapshot, a).poolClears()).isOne();
+		assertThat(service(snapshot, a).lastPoolClear()).isEqualTo(this.clock.instant());
+		assertThat(service(snapshot, b).poolClears()).isZero();
+		assertThat(service(snapshot, b).lastPoolClear()).isNull();
+		assertThat(snapshot.recentEvents()).last().satisfies((event) -> {
+			assertThat(event.type()).isEqualTo(LoadBalancedEvent.Type.POOL_CLEARED);
+			assertThat(event.serviceId()).isEqualTo(a);
+		});
+	}
+
+	@Test
+	void atTheBoundTheServiceIdleLongestWithoutOpenConnectionsIsEvicted() {
+		ObjectId first = new ObjectId();
+		ObjectId second = new ObjectId();
+		ObjectId third = new ObjectId();
+		open(1);
+		succeed(1, first);
+		this.clock.advance(Duration.ofSeconds(1));
+		open(2);
+		succeed(2, second);
+		this.clock.advance(Duration.ofSeconds(1));
+		open(3);
+		succeed(3, third);
+		// 'first' is idle longest but still has an open connection; 'second' has none left.
+		this.topology.connectionClosed(new ConnectionClosedEvent(connectionId(2), ConnectionClosedEvent.Reason.IDLE));
+		this.clock.advance(Duration.ofSeconds(1));
+		ObjectId fourth = new ObjectId();
+		open(4);
+		succeed(4, fourth);
+		LoadBalancedTopologySnapshot snapshot = this.topology.snapshot();
+		assertThat(snapshot.services()).extracting(ServiceSnapshot::serviceId)
+			.containsExactly(fourth, third, first);
+		assertThat(snapshot.evictedServices()).isOne();
+		assertThat(snapshot.recentEvents()).filteredOn((event) -> event.type() == LoadBalancedEvent.Type.SERVICE_EVICTED)
+			.singleElement()
+			.satisfies((event) -> assertThat(event.serviceId()).isEqualTo(second));
+		// With every service holding a connection, the one idle longest goes, connections and all.
+		this.clock.advance(Duration.ofSeconds(1));
+		ObjectId fifth = new ObjectId();
+		open(5);
+		succeed(5, fifth);
+		snapshot = this.topology.snapshot();
+		assertThat(snapshot.services()).extracting(ServiceSnapshot::serviceId).containsExactly(fifth, fourth, third);
+		assertThat(snapshot.services()).allSatisfy((service) -> assertThat(service.openConnections()).isOne());
+		assertThat(snapshot.evictedServices()).isEqualTo(2);
+	}
+
+	@Test
+	void eventsAreBounded() {
+		LoadBalancedTopology small = new LoadBalancedTopology(100, Duration.ofSeconds(30), 4);
+		for (int i = 0; i < 10; i++) {
+			small.connectionPoolCleared(new ConnectionPoolClearedEvent(SERVER, new ObjectId()));
+		}
+		assertThat(small.snapshot().recentEvents()).hasSize(4);
+	}
+
+	@Test
+	void commandsWithoutServiceIdAreIgnored() {
+		ConnectionDescription plain = new ConnectionDescription(connectionId(1), 21, ServerType.SHARD_ROUTER, 1000,
+				16_000_000, 48_000_000, List.of());
+		this.topology.commandSucceeded(new CommandSucceededEvent(null, 1, 1, plain, "admin", "ping",
+				new BsonDocument(), 1));
+		assertThat(this.topology.snapshot().services()).isEmpty();
+	}
+
+	@Test
+	void concurrentUpdatesFromSeveralThreadsAreAllCounted() throws Exception {
+		LoadBalancedTopology shared = new LoadBalancedTopology(32, Duration.ofSeconds(30), 256);
+		int threads = 4;
+		int connectionsPerThread = 8;
+		int commandsPerConnection = 500;
+		ObjectId[] serviceIds = { new ObjectId(), new ObjectId(), new ObjectId() };
+		ExecutorService executor = Executors.newFixedThreadPool(threads);
+		CountDownLatch start = new CountDownLatch(1);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				int thread = t;
+				futures.add(executor.submit(() -> {
+					start.await();
+					for (int c = 0; c < connectionsPerThread; c++) {
+						long id = 1000L * thread + c;
+						ObjectId serviceId = serviceIds[(int) (id % serviceIds.length)];
+						ConnectionDescription description = description(id, serviceId);
+						shared.connectionCreated(new ConnectionCreatedEvent(connectionId(id)));
+						for (int i = 0; i < commandsPerConnection; i++) {
+							shared.connectionCheckedOut(new ConnectionCheckedOutEvent(connectionId(id), i, 0));
+							shared.commandSucceeded(new CommandSucceededEvent(null, i, i, description, "app", "find",
+									new BsonDocument(), 1));
+							shared.connectionCheckedIn(new ConnectionCheckedInEvent(connectionId(id), i));
+						}
+						if (c % 2 == 0) {
+							shared.connectionClosed(
+									new ConnectionClosedEvent(connectionId(id), ConnectionClosedEvent.Reason.IDLE));
+						}
+					}
+					return null;
+				}));
+			}
+			start.countDown();
+			for (Future<?> future : futures) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		LoadBalancedTopologySnapshot snapshot = shared.snapshot();
+		assertThat(snapshot.services()).hasSize(3);
+		assertThat(snapshot.services().stream().mapToLong(ServiceSnapshot::commandsSucceeded).sum())
+			.isEqualTo((long) threads * connectionsPerThread * commandsPerConnection);
+		int open = threads * connectionsPerThread / 2;
+		assertThat(snapshot.openConnections()).isEqualTo(open);
+		assertThat(snapshot.services().stream().mapToInt(ServiceSnapshot::openConnections).sum()).isEqualTo(open);
+		assertThat(snapshot.services().stream().mapToInt(ServiceSnapshot::connectionsInUse).sum()).isZero();
+	}
+
+	private void open(long id) {
+		this.topology.connectionCreated(new ConnectionCreatedEvent(connectionId(id)));
+		this.topology.connectionCheckedOut(new ConnectionCheckedOutEvent(connectionId(id), 1, 0));
+	}
+
+	private void succeed(long connection, ObjectId serviceId) {
+		this.topology.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description(connection, serviceId),
+				"app", "find", new BsonDocument(), 1000));
+	}
+
+	private void fail(long connection, ObjectId serviceId) {
+		this.topology.commandFailed(new CommandFailedEvent(null, 1, 1, description(connection, serviceId), "app",
+				"find", 1000, new MongoSocketReadException("connection reset", SERVER.getAddress())));
+	}
+
+	private static ConnectionId connectionId(long id) {
+		return new ConnectionId(SERVER, id, null);
+	}
+
+	private static ConnectionDescription description(long connection, ObjectId serviceId) {
+		// As after a load-balanced handshake: the connection id now carries the server's value too.
+		return new ConnectionDescription(serviceId, new ConnectionId(SERVER, connection, 40_000 + connection), 21,
+				ServerType.LOAD_BALANCER, 1000, 16_000_000, 48_000_000, List.of(), new BsonArray());
+	}
+
+	private static ServiceSnapshot service(LoadBalancedTopologySnapshot snapshot, ObjectId serviceId) {
+		return snapshot.services()
+			.stream()
+			.filter((service) -> service.serviceId().equals(serviceId))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no service " + serviceId + " in " + snapshot.services()));
+	}
+
+	static final class MutableClock extends Clock {
+
+		private volatile Instant now = Instant.parse("2026-11-22T00:00:00Z");
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneOffset getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(java.time.ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+	}
+
+}

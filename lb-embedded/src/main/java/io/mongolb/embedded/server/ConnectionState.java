@@ -1,0 +1,35 @@
+package io.mongolb.embedded.server;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * Per-connection state of a front. Touched only on the connection's event loop, except for the fields read by
+ * monitoring.
+ */
+final class ConnectionState {
+
+	final boolean loadBalancerPort;
+
+	final int connectionId;
+
+	/** Request ids of OP_MSG messages sent with {@code moreToCome}: their replies are dropped. */
+	final Set<Integer> moreToCome = ConcurrentHashMap.newKeySet();
+
+	boolean proxyHeaderReceived;
+
+	ScheduledFuture<?> proxyHeaderTimeout;
+
+	boolean helloSeen;
+
+	volatile boolean loadBalanced;
+
+	String appName;
+
+	ConnectionState(boolean loadBalancerPort, int connectionId) {
+		this.loadBalancerPort = loadBalancerPort;
+		this.connectionId = connectionId;
+	}
+
+}

@@ -1,0 +1,463 @@
+package io.mongolb.embedded.server;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import org.bson.types.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mongolb.embedded.proxy.ProxyProtocolBalancer;
+import io.mongolb.embedded.proxy.ProxyProtocolVersion;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * An embedded, mongos-like load-balanced MongoDB: one in-memory store, several fronts that behave like mongos with a
+ * {@code loadBalancerPort}, and (by default) an in-process PROXY-protocol balancer in front of them.
+ * <p>
+ * Typical use:
+ * <pre>{@code
+ * try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).build().start()) {
+ *     MongoClient client = MongoClients.create(mongo.getConnectionString()); // ...?loadBalanced=true
+ *     // ...
+ * }
+ * }</pre>
+ * Each front gets a new {@code serviceId} every time it starts (as a restarted mongos does) and keeps its ports across
+ * {@link #stopFront(int)} and {@link #startFront(int)}, so a balancer in front of it (the embedded one or a real
+ * HAProxy) keeps working. All ports are on {@code 127.0.0.1}, ephemeral unless configured.
+ * <p>
+ * Not a database: no transactions (refused with error 20), no retryable-write de-duplication, no cursor timeouts, no
+ * index builds, no sharding, no authentication or TLS. Data lives on the heap and is lost on {@link #close()}.
+ */
+public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
+
+	/** The default number of fronts. */
+	public static final int DEFAULT_FRONTS = 2;
+
+	/** The default {@code maxWireVersion} advertised by the fronts (MongoDB 7.0). */
+	public static final int DEFAULT_MAX_WIRE_VERSION = 21;
+
+	/** The lowest {@code maxWireVersion} accepted: load-balanced mode needs MongoDB 5.0 (wire version 13). */
+	public static final int MIN_MAX_WIRE_VERSION = 13;
+
+	/** The default bound on the wait for a PROXY protocol header on a load-balancer port. */
+	public static final Duration DEFAULT_PROXY_HEADER_TIMEOUT = Duration.ofSeconds(10);
+
+	private static final Logger logger = LoggerFactory.getLogger(EmbeddedLoadBalancedMongo.class);
+
+	private static final String HOST = "127.0.0.1";
+
+	private final Builder config;
+
+	private final List<FrontServer> fronts = new ArrayList<>();
+
+	private SharedStore store;
+
+	private EventLoopGroup bossGroup;
+
+	private EventLoopGroup workerGroup;
+
+	private ProxyProtocolBalancer balancer;
+
+	private volatile boolean running;
+
+	private EmbeddedLoadBalancedMongo(Builder config) {
+		this.config = config;
+	}
+
+	/**
+	 * Returns a builder with the defaults: 2 fronts, PROXY protocol v2, the in-process balancer on, ordinary clients
+	 * refused on the load-balancer ports, {@code maxWireVersion} 21, ephemeral ports.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Starts the store, the fronts and (when enabled) the balancer. Returns when every port accepts connections.
+	 * @return this instance
+	 * @throws IllegalStateException if it was started before
+	 */
+	public synchronized EmbeddedLoadBalancedMongo start() {
+		if (this.store != null) {
+			throw new IllegalStateException("Already started: create a new instance to start again");
+		}
+		this.store = new SharedStore();
+		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mongolb-embedded-accept", true),
+				NioIoHandler.newFactory());
+		this.workerGroup = new MultiThreadIoEventLoopGroup(this.config.eventLoopThreads,
+				new DefaultThreadFactory("mongolb-embedded", true), NioIoHandler.newFactory());
+		FrontSettings settings = new FrontSettings(this.config.maxWireVersion,
+				this.config.acceptNonLoadBalancedClients, this.config.proxyHeaderTimeout);
+		try {
+			for (int i = 0; i < this.config.fronts; i++) {
+				FrontServer front = new FrontServer(i, this.store, settings, this.bossGroup, this.workerGroup, 0, 0);
+				front.start();
+				this.fronts.add(front);
+			}
+			if (this.config.balancer) {
+				List<InetSocketAddress> upstreams = this.fronts.stream()
+					.map((front) -> new InetSocketAddress(HOST, front.loadBalancerPort()))
+					.toList();
+				this.balancer = ProxyProtocolBalancer.start(new InetSocketAddress(HOST, this.config.balancerPort),
+						upstreams, this.config.proxyProtocol, this.workerGroup);
+			}
+		}
+		catch (RuntimeException ex) {
+			close();
+			throw ex;
+		}
+		this.running = true;
+		logger.info("Embedded load-balanced MongoDB started: {} fronts{}", this.fronts.size(),
+				(this.balancer != null) ? ", balancer " + getConnectionString() : ", no balancer");
+		return this;
+	}
+
+	/**
+	 * Returns the connection string of the in-process balancer, with {@code loadBalanced=true}, e.g.
+	 * {@code mongodb://127.0.0.1:40123/?loadBalanced=true}.
+	 * @return the connection string for a load-balanced driver
+	 * @throws IllegalStateException if not running or built without the balancer
+	 */
+	public String getConnectionString() {
+		return "mongodb://" + HOST + ":" + getBalancerPort() + "/?loadBalanced=true";
+	}
+
+	/**
+	 * Returns the port of the in-process balancer.
+	 * @return the balancer port
+	 * @throws IllegalStateException if not running or built without the balancer
+	 */
+	public int getBalancerPort() {
+		ProxyProtocolBalancer current = this.balancer;
+		if (current == null) {
+			throw new IllegalStateException(this.config.balancer ? "Not running"
+					: "Built without the in-process balancer: put your own (e.g. HAProxy with send-proxy-v2) in front "
+							+ "of the load-balancer ports");
+		}
+		return current.getPort();
+	}
+
+	/**
+	 * Returns the host every port is bound to.
+	 * @return {@code 127.0.0.1}
+	 */
+	public String getHost() {
+		return HOST;
+	}
+
+	/**
+	 * Returns the number of fronts.
+	 * @return the number of fronts
+	 */
+	public int getFrontCount() {
+		return this.fronts.size();
+	}
+
+	/**
+	 * Returns the current {@code serviceId} of a front (the last one if the front is stopped).
+	 * @param front the front index, from 0
+	 * @return the serviceId the front sends to load-balanced clients
+	 */
+	public ObjectId getServiceId(int front) {
+		return front(front).serviceId();
+	}
+
+	/**
+	 * Returns the {@code serviceId}s of all fronts, by index.
+	 * @return the serviceIds
+	 */
+	public List<ObjectId> getServiceIds() {
+		return this.fronts.stream().map(FrontServer::serviceId).toList();
+	}
+
+	/**
+	 * Returns the normal (not load-balanced) port of a front.
+	 * @param front the front index, from 0
+	 * @return the port
+	 */
+	public int getPort(int front) {
+		return front(front).port();
+	}
+
+	/**
+	 * Returns the load-balancer port of a front: it requires a PROXY protocol header and load-balanced clients.
+	 * @param front the front index, from 0
+	 * @return the load-balancer port
+	 */
+	public int getLoadBalancerPort(int front) {
+		return front(front).loadBalancerPort();
+	}
+
+	/**
+	 * Returns a connection string to the normal port of one front, for a driver that is not load-balanced (e.g. to
+	 * run {@code serverStatus} or {@code configureFailPoint} on that front).
+	 * @param front the front index, from 0
+	 * @return the connection string, with {@code directConnection=true}
+	 */
+	public String getFrontConnectionString(int front) {
+		return "mongodb://" + HOST + ":" + getPort(front) + "/?directConnection=true";
+	}
+
+	/**
+	 * Returns the number of load-balanced connections a front has now (what its
+	 * {@code serverStatus().connections.loadBalanced} reports).
+	 * @param front the front index, from 0
+	 * @return the number of load-balanced connections
+	 */
+	public int getLoadBalancedConnections(int front) {
+		return front(front).loadBalancedConnections();
+	}
+
+	/**
+	 * Returns the number of open cursors opened through a front (what its
+	 * {@code serverStatus().metrics.cursor.open.total} reports).
+	 * @param front the front index, from 0
+	 * @return the number of open cursors
+	 */
+	public int getOpenCursors(int front) {
+		return front(front).openCursors();
+	}
+
+	/**
+	 * Returns whether a front is running.
+	 * @param front the front index, from 0
+	 * @return {@code true} if it accepts connections
+	 */
+	public boolean isFrontRunning(int front) {
+		return front(front).isRunning();
+	}
+
+	/**
+	 * Stops a front as a mongos shutdown would: its ports stop listening and its connections are closed (the cursors
+	 * of its load-balanced clients are killed). The data stays in the shared store.
+	 * @param front the front index, from 0
+	 */
+	public void stopFront(int front) {
+		front(front).stop();
+	}
+
+	/**
+	 * Starts a stopped front again on the same ports, with a new {@code serviceId}.
+	 * @param front the front index, from 0
+	 */
+	public void startFront(int front) {
+		front(front).start();
+	}
+
+	/**
+	 * Returns the PROXY protocol version the in-process balancer writes.
+	 * @return the version
+	 */
+	public ProxyProtocolVersion getProxyProtocol() {
+		return this.config.proxyProtocol;
+	}
+
+	/**
+	 * Returns whether the cluster is running.
+	 * @return {@code true} between {@link #start()} and {@link #close()}
+	 */
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	private FrontServer front(int index) {
+		if (index < 0 || index >= this.fronts.size()) {
+			throw new IndexOutOfBoundsException("No front " + index + ": there are " + this.fronts.size());
+		}
+		return this.fronts.get(index);
+	}
+
+	/**
+	 * Stops the balancer and every front and drops the data. Idempotent.
+	 */
+	@Override
+	public synchronized void close() {
+		this.running = false;
+		if (this.balancer != null) {
+			this.balancer.close();
+			this.balancer = null;
+		}
+		this.fronts.forEach(FrontServer::stop);
+		if (this.workerGroup != null) {
+			this.workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+			this.workerGroup = null;
+		}
+		if (this.bossGroup != null) {
+			this.bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+			this.bossGroup = null;
+		}
+		if (this.store != null) {
+			this.store.close();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "EmbeddedLoadBalancedMongo(fronts=" + this.fronts.size() + ", running=" + this.running + ")";
+	}
+
+	/**
+	 * Builder for {@link EmbeddedLoadBalancedMongo}.
+	 */
+	public static final class Builder {
+
+		private int fronts = DEFAULT_FRONTS;
+
+		private ProxyProtocolVersion proxyProtocol = ProxyProtocolVersion.V2;
+
+		private boolean balancer = true;
+
+		private int balancerPort;
+
+		private boolean acceptNonLoadBalancedClients;
+
+		private int maxWireVersion = DEFAULT_MAX_WIRE_VERSION;
+
+		private Duration proxyHeaderTimeout = DEFAULT_PROXY_HEADER_TIMEOUT;
+
+		private int eventLoopThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+		private Builder() {
+		}
+
+		/**
+		 * Sets the number of mongos-like fronts (default 2).
+		 * @param fronts the number of fronts, at least 1
+		 * @return this builder
+		 */
+		public Builder fronts(int fronts) {
+			if (fronts < 1) {
+				throw new IllegalArgumentException("At least one front is required, got " + fronts);
+			}
+			this.fronts = fronts;
+			return this;
+		}
+
+		/**
+		 * Sets the PROXY protocol version the in-process balancer writes (default {@link ProxyProtocolVersion#V2}).
+		 * The fronts accept both versions whatever this says.
+		 * @param proxyProtocol the version
+		 * @return this builder
+		 */
+		public Builder proxyProtocol(ProxyProtocolVersion proxyProtocol) {
+			this.proxyProtocol = Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+			return this;
+		}
+
+		/**
+		 * Sets whether to start the in-process balancer (default {@code true}). Without it, put a balancer of your own
+		 * in front of the load-balancer ports.
+		 * @param balancer whether to start the balancer
+		 * @return this builder
+		 */
+		public Builder balancer(boolean balancer) {
+			this.balancer = balancer;
+			return this;
+		}
+
+		/**
+		 * Sets the port of the in-process balancer on 127.0.0.1 (default 0: a free port).
+		 * @param balancerPort the port, or 0
+		 * @return this builder
+		 */
+		public Builder balancerPort(int balancerPort) {
+			if (balancerPort < 0 || balancerPort > 65535) {
+				throw new IllegalArgumentException("Invalid port " + balancerPort);
+			}
+			this.balancerPort = balancerPort;
+			return this;
+		}
+
+		/**
+		 * Sets whether the load-balancer ports also accept clients that are not in load-balanced mode, as mongos
+		 * 7.0.22+, 8.0.10+ and 8.1+ do for reverse-proxy setups (default {@code false}: such clients get error 354
+		 * {@code LoadBalancerSupportMismatch}, as older mongos versions answer).
+		 * @param accept whether to accept them
+		 * @return this builder
+		 */
+		public Builder acceptNonLoadBalancedClients(boolean accept) {
+			this.acceptNonLoadBalancedClients = accept;
+			return this;
+		}
+
+		/**
+		 * Sets the {@code maxWireVersion} the fronts advertise (default 21, MongoDB 7.0; at least 13, MongoDB 5.0,
+		 * the first version with load-balancer support).
+		 * @param maxWireVersion the wire version
+		 * @return this builder
+		 */
+		public Builder maxWireVersion(int maxWireVersion) {
+			if (maxWireVersion < MIN_MAX_WIRE_VERSION) {
+				throw new IllegalArgumentException("maxWireVersion must be at least " + MIN_MAX_WIRE_VERSION
+						+ " (MongoDB 5.0, the first version with load-balancer support), got " + maxWireVersion);
+			}
+			this.maxWireVersion = maxWireVersion;
+			return this;
+		}
+
+		/**
+		 * Sets how long a load-balancer port waits for a complete PROXY protocol header before it closes the
+		 * connection (default 10 seconds).
+		 * @param timeout the timeout, positive
+		 * @return this builder
+		 */
+		public Builder proxyHeaderTimeout(Duration timeout) {
+			Objects.requireNonNull(timeout, "timeout");
+			if (timeout.isNegative() || timeout.isZero()) {
+				throw new IllegalArgumentException("The PROXY header timeout must be positive, got " + timeout);
+			}
+			this.proxyHeaderTimeout = timeout;
+			return this;
+		}
+
+		/**
+		 * Sets the number of I/O threads shared by the fronts and the balancer (default: the number of processors,
+		 * at least 2).
+		 * @param threads the number of threads, at least 1
+		 * @return this builder
+		 */
+		public Builder eventLoopThreads(int threads) {
+			if (threads < 1) {
+				throw new IllegalArgumentException("At least one thread is required, got " + threads);
+			}
+			this.eventLoopThreads = threads;
+			return this;
+		}
+
+		/**
+		 * Builds a cluster that is not started yet.
+		 * @return the cluster; call {@link EmbeddedLoadBalancedMongo#start()}
+		 */
+		public EmbeddedLoadBalancedMongo build() {
+			Builder copy = new Builder();
+			copy.fronts = this.fronts;
+			copy.proxyProtocol = this.proxyProtocol;
+			copy.balancer = this.balancer;
+			copy.balancerPort = this.balancerPort;
+			copy.acceptNonLoadBalancedClients = this.acceptNonLoadBalancedClients;
+			copy.maxWireVersion = this.maxWireVersion;
+			copy.proxyHeaderTimeout = this.proxyHeaderTimeout;
+			copy.eventLoopThreads = this.eventLoopThreads;
+			return new EmbeddedLoadBalancedMongo(copy);
+		}
+
+		/**
+		 * Builds and starts a cluster.
+		 * @return the started cluster
+		 */
+		public EmbeddedLoadBalancedMongo start() {
+			return build().start();
+		}
+
+	}
+
+}

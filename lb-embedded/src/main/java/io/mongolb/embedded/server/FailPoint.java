@@ -1,0 +1,112 @@
+package io.mongolb.embedded.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
+
+/**
+ * The {@code failCommand} fail point of one front, configured with {@code configureFailPoint} as on mongos:
+ * {@code mode} is {@code "alwaysOn"}, {@code "off"} or {@code {times: n}}; {@code data} holds {@code failCommands},
+ * {@code errorCode}, {@code closeConnection}, {@code appName} and {@code errorLabels}.
+ */
+final class FailPoint {
+
+	static final String NAME = "failCommand";
+
+	private Set<String> commands = Set.of();
+
+	private boolean enabled;
+
+	private long remaining = -1;
+
+	private Integer errorCode;
+
+	private boolean closeConnection;
+
+	private String appName;
+
+	private List<String> errorLabels = List.of();
+
+	/**
+	 * What a matching command gets instead of running.
+	 */
+	record Action(boolean closeConnection, Integer errorCode, List<String> errorLabels) {
+
+	}
+
+	synchronized void configure(Document command) {
+		Object name = command.get("configureFailPoint");
+		if (!NAME.equals(name)) {
+			throw new MongoServerError(2, "BadValue", "Cannot find fail point '" + name
+					+ "': the embedded load-balanced MongoDB only has the '" + NAME + "' fail point");
+		}
+		Object mode = command.get("mode");
+		if ("off".equals(mode)) {
+			reset();
+			return;
+		}
+		long times;
+		if ("alwaysOn".equals(mode)) {
+			times = -1;
+		}
+		else if (mode instanceof Document modeDocument && modeDocument.get("times") instanceof Number number) {
+			times = number.longValue();
+		}
+		else {
+			throw new MongoServerError(2, "BadValue",
+					"Unsupported fail point mode " + mode + ": use \"alwaysOn\", \"off\" or {times: n}");
+		}
+		Document data = (command.get("data") instanceof Document document) ? document : new Document();
+		List<String> failCommands = new ArrayList<>();
+		if (data.get("failCommands") instanceof List<?> list) {
+			list.forEach((item) -> failCommands.add(String.valueOf(item)));
+		}
+		if (failCommands.isEmpty()) {
+			throw new MongoServerError(2, "BadValue", "failCommand requires a non-empty 'data.failCommands' list");
+		}
+		this.commands = Set.copyOf(failCommands);
+		this.errorCode = (data.get("errorCode") instanceof Number number) ? number.intValue() : null;
+		this.closeConnection = Boolean.TRUE.equals(data.get("closeConnection"));
+		this.appName = (data.get("appName") instanceof String string) ? string : null;
+		List<String> labels = new ArrayList<>();
+		if (data.get("errorLabels") instanceof List<?> list) {
+			list.forEach((item) -> labels.add(String.valueOf(item)));
+		}
+		this.errorLabels = List.copyOf(labels);
+		this.remaining = times;
+		this.enabled = times != 0;
+	}
+
+	synchronized Action check(String command, String clientAppName) {
+		if (!this.enabled || !this.commands.contains(command)) {
+			return null;
+		}
+		if (this.appName != null && !this.appName.equals(clientAppName)) {
+			return null;
+		}
+		if (!this.closeConnection && this.errorCode == null) {
+			return null;
+		}
+		if (this.remaining > 0) {
+			this.remaining--;
+			if (this.remaining == 0) {
+				this.enabled = false;
+			}
+		}
+		return new Action(this.closeConnection, this.errorCode, this.errorLabels);
+	}
+
+	synchronized void reset() {
+		this.enabled = false;
+		this.commands = Set.of();
+		this.remaining = -1;
+		this.errorCode = null;
+		this.closeConnection = false;
+		this.appName = null;
+		this.errorLabels = List.of();
+	}
+
+}

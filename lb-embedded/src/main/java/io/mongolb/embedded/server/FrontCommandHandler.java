@@ -1,0 +1,246 @@
+package io.mongolb.embedded.server;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
+import de.bwaldvogel.mongo.wire.BsonConstants;
+import de.bwaldvogel.mongo.wire.MongoWireProtocolHandler;
+import de.bwaldvogel.mongo.wire.message.ClientRequest;
+import de.bwaldvogel.mongo.wire.message.MessageHeader;
+import de.bwaldvogel.mongo.wire.message.MongoMessage;
+import de.bwaldvogel.mongo.wire.message.MongoQuery;
+import de.bwaldvogel.mongo.wire.message.MongoReply;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+
+/**
+ * The mongos part of a front, between mongo-java-server's wire decoder and its database handler: answers
+ * {@code hello}/{@code isMaster} (with the {@code serviceId} on a load-balanced connection), {@code serverStatus} and
+ * {@code configureFailPoint}, applies the {@code failCommand} fail point, refuses transactions, drops the replies of
+ * {@code moreToCome} messages and tracks the cursors opened through the connection.
+ */
+final class FrontCommandHandler extends ChannelDuplexHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(FrontCommandHandler.class);
+
+	static final int LOAD_BALANCER_SUPPORT_MISMATCH = 354;
+
+	static final String LOAD_BALANCER_SUPPORT_MISMATCH_MESSAGE = "The server is being accessed through a load balancer, "
+			+ "but this driver does not have load balancing enabled";
+
+	static final String NO_TRANSACTIONS_MESSAGE = "Transactions are not supported by the embedded load-balanced "
+			+ "MongoDB (mongolb-embedded): its in-memory store applies every write at once and cannot roll back. "
+			+ "Test transactions against a real MongoDB deployment.";
+
+	private static final AtomicInteger replyIds = new AtomicInteger();
+
+	private final FrontServer front;
+
+	private final ConnectionState state;
+
+	FrontCommandHandler(FrontServer front, ConnectionState state) {
+		this.front = front;
+		this.state = state;
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) throws Exception {
+		this.front.connectionOpened();
+		super.channelActive(ctx);
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+		if (this.state.proxyHeaderTimeout != null) {
+			this.state.proxyHeaderTimeout.cancel(false);
+		}
+		this.front.connectionClosed(ctx.channel(), this.state);
+		super.channelInactive(ctx);
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+		if (!(msg instanceof ClientRequest request)) {
+			super.channelRead(ctx, msg);
+			return;
+		}
+		Document command = commandOf(request);
+		if (command == null || command.isEmpty()) {
+			super.channelRead(ctx, msg);
+			return;
+		}
+		String name = command.keySet().iterator().next();
+		try {
+			if (name.equalsIgnoreCase("hello") || name.equalsIgnoreCase("isMaster")) {
+				hello(ctx, request, name, command);
+				return;
+			}
+			if (name.equals("configureFailPoint")) {
+				this.front.failPoint().configure(command);
+				reply(ctx, request, ok(new Document()));
+				return;
+			}
+			refuseTransactions(name, command);
+			FailPoint.Action action = this.front.failPoint().check(name, this.state.appName);
+			if (action != null) {
+				fail(ctx, request, name, action);
+				return;
+			}
+			if (name.equals("serverStatus")) {
+				reply(ctx, request, this.front.serverStatus());
+				return;
+			}
+		}
+		catch (MongoServerError ex) {
+			reply(ctx, request, error(ex.getCode(), ex.getCodeName(), ex.getMessageWithoutErrorCode()));
+			return;
+		}
+		super.channelRead(ctx, msg);
+		if (name.equals("getMore") || name.equals("killCursors")) {
+			// The database handler has answered synchronously: forget cursors that are gone now.
+			this.front.forgetClosedCursors();
+		}
+	}
+
+	private static Document commandOf(ClientRequest request) {
+		if (request instanceof MongoMessage message) {
+			return message.getDocument();
+		}
+		if (request instanceof MongoQuery query && query.getCollectionName().startsWith("$cmd")) {
+			Document document = query.getQuery();
+			if (document.get("$query") instanceof Document wrapped) {
+				return wrapped;
+			}
+			return document;
+		}
+		return null;
+	}
+
+	private void hello(ChannelHandlerContext ctx, ClientRequest request, String name, Document command) {
+		boolean first = !this.state.helloSeen;
+		this.state.helloSeen = true;
+		if (first && command.get("client") instanceof Document client
+				&& client.get("application") instanceof Document application
+				&& application.get("name") instanceof String appName) {
+			this.state.appName = appName;
+		}
+		Document reply = new Document();
+		if (name.equals("hello")) {
+			reply.put("isWritablePrimary", Boolean.TRUE);
+		}
+		else {
+			reply.put("ismaster", Boolean.TRUE);
+		}
+		if (Utils.isTrue(command.get("helloOk"))) {
+			reply.put("helloOk", Boolean.TRUE);
+		}
+		reply.put("msg", "isdbgrid");
+		reply.put("maxBsonObjectSize", BsonConstants.MAX_BSON_OBJECT_SIZE);
+		reply.put("maxMessageSizeBytes", MongoWireProtocolHandler.MAX_MESSAGE_SIZE_BYTES);
+		reply.put("maxWriteBatchSize", MongoWireProtocolHandler.MAX_WRITE_BATCH_SIZE);
+		reply.put("localTime", Instant.now());
+		reply.put("logicalSessionTimeoutMinutes", 30);
+		reply.put("connectionId", this.state.connectionId);
+		reply.put("minWireVersion", 0);
+		reply.put("maxWireVersion", this.front.settings().maxWireVersion());
+		reply.put("readOnly", Boolean.FALSE);
+		if (first && this.state.loadBalancerPort) {
+			if (Utils.isTrue(command.get("loadBalanced"))) {
+				reply.put("serviceId", this.front.serviceIdForWire());
+				this.state.loadBalanced = true;
+				this.front.loadBalancedHandshake();
+			}
+			else if (!this.front.settings().acceptNonLoadBalancedClients()) {
+				logger.info("Front {}: a client without load-balanced mode connected to the load-balancer port: {}",
+						this.front.index(), LOAD_BALANCER_SUPPORT_MISMATCH_MESSAGE);
+				Document error = error(LOAD_BALANCER_SUPPORT_MISMATCH, "LoadBalancerSupportMismatch",
+						LOAD_BALANCER_SUPPORT_MISMATCH_MESSAGE);
+				ctx.writeAndFlush(wrap(ctx, request, error)).addListener(ChannelFutureListener.CLOSE);
+				return;
+			}
+		}
+		reply(ctx, request, ok(reply));
+	}
+
+	private static void refuseTransactions(String name, Document command) {
+		if (command.containsKey("startTransaction")
+				|| (command.containsKey("autocommit") && !Utils.isTrue(command.get("autocommit")))) {
+			throw new MongoServerError(20, "IllegalOperation", NO_TRANSACTIONS_MESSAGE);
+		}
+		if (name.equals("commitTransaction") || name.equals("abortTransaction")) {
+			throw new MongoServerError(251, "NoSuchTransaction", NO_TRANSACTIONS_MESSAGE);
+		}
+	}
+
+	private void fail(ChannelHandlerContext ctx, ClientRequest request, String name, FailPoint.Action action) {
+		if (action.closeConnection()) {
+			logger.info("Front {}: failCommand fail point closes the connection on '{}'", this.front.index(), name);
+			ctx.channel().close();
+			return;
+		}
+		Document error = error(action.errorCode(), null, "Failing command via 'failCommand' failpoint");
+		if (!action.errorLabels().isEmpty()) {
+			error.put("errorLabels", new ArrayList<>(action.errorLabels()));
+		}
+		reply(ctx, request, error);
+	}
+
+	private void reply(ChannelHandlerContext ctx, ClientRequest request, Document document) {
+		if (request instanceof MongoMessage && this.state.moreToCome.remove(request.getHeader().getRequestID())) {
+			return;
+		}
+		ctx.writeAndFlush(wrap(ctx, request, document));
+	}
+
+	private static Object wrap(ChannelHandlerContext ctx, ClientRequest request, Document document) {
+		MessageHeader header = new MessageHeader(replyIds.incrementAndGet(), request.getHeader().getRequestID());
+		if (request instanceof MongoMessage) {
+			return new MongoMessage(ctx.channel(), header, document);
+		}
+		return new MongoReply(header, document);
+	}
+
+	private static Document ok(Document document) {
+		document.put("ok", 1.0);
+		return document;
+	}
+
+	private static Document error(int code, String codeName, String message) {
+		Document error = new Document();
+		error.put("ok", 0.0);
+		error.put("errmsg", message);
+		error.put("code", code);
+		if (codeName != null) {
+			error.put("codeName", codeName);
+		}
+		return error;
+	}
+
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+		if (msg instanceof MongoMessage message) {
+			if (this.state.moreToCome.remove(message.getHeader().getResponseTo())) {
+				promise.setSuccess();
+				return;
+			}
+			if (message.getDocument().get("cursor") instanceof Document cursor
+					&& cursor.get("id") instanceof Number id && id.longValue() != 0) {
+				this.front.trackCursor(id.longValue(), ctx.channel());
+			}
+		}
+		else if (msg instanceof MongoReply reply && reply.getCursorId() != 0) {
+			this.front.trackCursor(reply.getCursorId(), ctx.channel());
+		}
+		super.write(ctx, msg, promise);
+	}
+
+}
