@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.ProtocolDetectionResult;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
@@ -102,7 +103,9 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 		@Override
 		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
 			if (!ProxyHeaderGate.this.state.proxyHeaderReceived) {
-				rejectHeader(ctx, String.valueOf(cause.getMessage()));
+				Throwable reason = (cause instanceof DecoderException && cause.getCause() != null) ? cause.getCause()
+						: cause;
+				rejectHeader(ctx, String.valueOf(reason.getMessage()));
 				return;
 			}
 			super.exceptionCaught(ctx, cause);

@@ -1,0 +1,156 @@
+package io.mongolb.embedded.server;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bson.BsonArray;
+import org.bson.BsonBoolean;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+
+import io.mongolb.embedded.support.WireClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Cursors of a load-balanced client die with its connection (as on mongos), ordinary clients' do not; transactions
+ * are refused and write nothing.
+ */
+class CursorAndTransactionTests {
+
+	private static EmbeddedLoadBalancedMongo mongo;
+
+	@BeforeAll
+	static void start() {
+		mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).start();
+		try (MongoClient client = MongoClients.create(mongo.getConnectionString())) {
+			List<Document> documents = new ArrayList<>();
+			for (int i = 0; i < 10; i++) {
+				documents.add(new Document("_id", i));
+			}
+			client.getDatabase("cursors").getCollection("items").insertMany(documents);
+		}
+	}
+
+	@AfterAll
+	static void stop() {
+		mongo.close();
+	}
+
+	private static long openCursorsInServerStatus(MongoClient admin) {
+		Document status = admin.getDatabase("admin").runCommand(new Document("serverStatus", 1));
+		return status.get("metrics", Document.class)
+			.get("cursor", Document.class)
+			.get("open", Document.class)
+			.get("total", Number.class)
+			.longValue();
+	}
+
+	private static BsonDocument find() {
+		return new BsonDocument("find", new BsonString("items")).append("batchSize", new BsonInt32(2))
+			.append("$db", new BsonString("cursors"));
+	}
+
+	@Test
+	void disconnectOfALoadBalancedClientKillsItsCursors() throws IOException {
+		try (MongoClient admin = MongoClients.create(mongo.getFrontConnectionString(0))) {
+			long before = openCursorsInServerStatus(admin);
+			try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
+				client.send(WireClient.v2ProxyHeader());
+				client.command(new BsonDocument("hello", new BsonInt32(1)).append("loadBalanced", BsonBoolean.TRUE)
+					.append("$db", new BsonString("admin")));
+				long cursorId = client.command(find()).getDocument("cursor").getInt64("id").getValue();
+				assertThat(cursorId).isNotZero();
+				assertThat(openCursorsInServerStatus(admin)).isEqualTo(before + 1);
+			}
+			// The client went away without killCursors.
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(openCursorsInServerStatus(admin)).isEqualTo(before));
+		}
+	}
+
+	@Test
+	void disconnectOfAnOrdinaryClientLeavesItsCursorsOpen() throws IOException {
+		try (MongoClient admin = MongoClients.create(mongo.getFrontConnectionString(1))) {
+			long before = openCursorsInServerStatus(admin);
+			long cursorId;
+			try (WireClient client = new WireClient(mongo.getPort(1))) {
+				cursorId = client.command(find()).getDocument("cursor").getInt64("id").getValue();
+				assertThat(openCursorsInServerStatus(admin)).isEqualTo(before + 1);
+			}
+			// mongos keeps a normal connection's cursors after a disconnect (until they time out).
+			await().during(Duration.ofMillis(300))
+				.atMost(Duration.ofSeconds(2))
+				.untilAsserted(() -> assertThat(openCursorsInServerStatus(admin)).isEqualTo(before + 1));
+			Document killed = admin.getDatabase("cursors")
+				.runCommand(new Document("killCursors", "items").append("cursors", List.of(cursorId)));
+			assertThat(killed.getList("cursorsKilled", Long.class)).containsExactly(cursorId);
+			assertThat(openCursorsInServerStatus(admin)).isEqualTo(before);
+		}
+	}
+
+	@Test
+	void driverCursorThroughTheBalancerIsCountedOnItsFront() {
+		try (MongoClient client = MongoClients.create(mongo.getConnectionString())) {
+			var cursor = client.getDatabase("cursors").getCollection("items").find().batchSize(2).iterator();
+			cursor.next();
+			assertThat(mongo.getOpenCursors(0) + mongo.getOpenCursors(1)).isEqualTo(1);
+			cursor.close();
+			assertThat(mongo.getOpenCursors(0) + mongo.getOpenCursors(1)).isZero();
+		}
+	}
+
+	@Test
+	void transactionIsRefusedAndWritesNothing() {
+		try (MongoClient client = MongoClients.create(mongo.getConnectionString())) {
+			MongoCollection<Document> collection = client.getDatabase("transactions").getCollection("items");
+			try (ClientSession session = client.startSession()) {
+				session.startTransaction();
+				assertThatThrownBy(() -> collection.insertOne(session, new Document("_id", "in-transaction")))
+					.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> {
+						assertThat(ex.getErrorCode()).isEqualTo(20);
+						assertThat(ex.getErrorCodeName()).isEqualTo("IllegalOperation");
+						assertThat(ex.getErrorMessage()).contains("Transactions are not supported");
+					});
+				session.abortTransaction();
+			}
+			assertThat(collection.countDocuments()).isZero();
+			collection.insertOne(new Document("_id", "outside"));
+			assertThat(collection.countDocuments()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void rawCommitTransactionIsRefused() throws IOException {
+		try (WireClient client = new WireClient(mongo.getPort(0))) {
+			BsonDocument reply = client.command(new BsonDocument("insert", new BsonString("raw"))
+				.append("documents", new BsonArray(List.of(new BsonDocument("_id", new BsonInt32(1)))))
+				.append("startTransaction", BsonBoolean.TRUE)
+				.append("autocommit", BsonBoolean.FALSE)
+				.append("$db", new BsonString("transactions")));
+			assertThat(reply.getInt32("code").getValue()).isEqualTo(20);
+			BsonDocument commit = client.command(new BsonDocument("commitTransaction", new BsonInt32(1))
+				.append("$db", new BsonString("admin")));
+			assertThat(commit.getInt32("code").getValue()).isEqualTo(251);
+			BsonDocument count = client.command(new BsonDocument("count", new BsonString("raw"))
+				.append("$db", new BsonString("transactions")));
+			assertThat(count.getNumber("n").intValue()).isZero();
+		}
+	}
+
+}
