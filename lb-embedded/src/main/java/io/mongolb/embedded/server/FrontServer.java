@@ -175,14 +175,15 @@ final class FrontServer {
 
 	void connectionClosed(Channel channel, ConnectionState state) {
 		this.currentConnections.decrementAndGet();
+		// Cursors of an ordinary connection outlive it (as on mongos); those of a load-balanced one are killed.
 		List<Long> owned = new ArrayList<>();
 		this.cursorOwners.forEach((cursorId, owner) -> {
 			if (owner == channel) {
 				owned.add(cursorId);
 			}
 		});
-		owned.forEach(this.cursorOwners::remove);
 		if (state.loadBalanced) {
+			owned.forEach(this.cursorOwners::remove);
 			this.loadBalancedConnections.decrementAndGet();
 			// As mongos does for a load-balanced client: its cursors go with it.
 			List<Long> open = owned.stream().filter(this.store::cursorExists).toList();

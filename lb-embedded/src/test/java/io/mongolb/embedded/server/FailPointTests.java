@@ -1,0 +1,188 @@
+package io.mongolb.embedded.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoCommandException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.connection.ConnectionId;
+import com.mongodb.event.CommandStartedEvent;
+import com.mongodb.event.ConnectionClosedEvent;
+import com.mongodb.event.ConnectionPoolListener;
+
+import io.mongolb.embedded.support.RecordingListener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The {@code failCommand} fail point, configured per front the way driver test suites configure mongos.
+ */
+class FailPointTests {
+
+	private EmbeddedLoadBalancedMongo mongo;
+
+	@BeforeEach
+	void start() {
+		this.mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).start();
+	}
+
+	@AfterEach
+	void stop() {
+		this.mongo.close();
+	}
+
+	private Document configure(int front, Object mode, Document data) {
+		try (MongoClient admin = MongoClients.create(this.mongo.getFrontConnectionString(front))) {
+			Document command = new Document("configureFailPoint", "failCommand").append("mode", mode);
+			if (data != null) {
+				command.append("data", data);
+			}
+			return admin.getDatabase("admin").runCommand(command);
+		}
+	}
+
+	@Test
+	void errorCodeTimesAndOff() {
+		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
+			MongoCollection<Document> collection = client.getDatabase("fail").getCollection("items");
+			collection.insertOne(new Document("_id", 1));
+			configure(0, new Document("times", 2), new Document("failCommands", List.of("count", "aggregate"))
+				.append("errorCode", 91));
+			for (int i = 0; i < 2; i++) {
+				assertThatThrownBy(() -> client.getDatabase("fail").runCommand(new Document("count", "items")))
+					.isInstanceOfSatisfying(MongoCommandException.class,
+							(ex) -> assertThat(ex.getErrorCode()).isEqualTo(91));
+			}
+			assertThat(client.getDatabase("fail").runCommand(new Document("count", "items")).getInteger("n"))
+				.isEqualTo(1);
+
+			configure(0, "alwaysOn", new Document("failCommands", List.of("insert")).append("errorCode", 11600)
+				.append("appName", "someone-else"));
+			collection.insertOne(new Document("_id", 2));
+			configure(0, "alwaysOn", new Document("failCommands", List.of("insert")).append("errorCode", 11600));
+			assertThatThrownBy(() -> collection.insertOne(new Document("_id", 3)))
+				.hasMessageContaining("Failing command via 'failCommand' failpoint");
+			configure(0, "off", null);
+			collection.insertOne(new Document("_id", 4));
+			assertThat(collection.countDocuments()).isEqualTo(3);
+		}
+	}
+
+	@Test
+	void failPointAppliesOnlyToTheFrontThatReceivedIt() {
+		configure(1, "alwaysOn", new Document("failCommands", List.of("count")).append("errorCode", 2));
+		try (MongoClient front0 = MongoClients.create(this.mongo.getFrontConnectionString(0));
+				MongoClient front1 = MongoClients.create(this.mongo.getFrontConnectionString(1))) {
+			assertThat(front0.getDatabase("fail").runCommand(new Document("count", "x")).getInteger("n")).isZero();
+			assertThatThrownBy(() -> front1.getDatabase("fail").runCommand(new Document("count", "x")))
+				.isInstanceOf(MongoCommandException.class);
+		}
+	}
+
+	@Test
+	void unknownFailPointIsRejected() {
+		try (MongoClient admin = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
+			assertThatThrownBy(() -> admin.getDatabase("admin")
+				.runCommand(new Document("configureFailPoint", "blockReplication").append("mode", "alwaysOn")))
+				.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> assertThat(ex.getErrorCode()).isEqualTo(2));
+		}
+	}
+
+	@Test
+	void closeConnectionClearsThePoolForThatServiceIdOnly() {
+		ObjectId failing = this.mongo.getServiceId(0);
+		ObjectId healthy = this.mongo.getServiceId(1);
+		RecordingListener listener = new RecordingListener();
+		Map<ConnectionId, ObjectId> serviceOf = new ConcurrentHashMap<>();
+		List<ConnectionId> closed = new CopyOnWriteArrayList<>();
+		MongoClientSettings settings = MongoClientSettings.builder()
+			.applyConnectionString(new ConnectionString(this.mongo.getConnectionString() + "&appName=victim"))
+			.addCommandListener(listener)
+			.addCommandListener(new com.mongodb.event.CommandListener() {
+				@Override
+				public void commandStarted(CommandStartedEvent event) {
+					serviceOf.put(event.getConnectionDescription().getConnectionId(),
+							event.getConnectionDescription().getServiceId());
+				}
+			})
+			.applyToConnectionPoolSettings((pool) -> pool.addConnectionPoolListener(listener)
+				.addConnectionPoolListener(new ConnectionPoolListener() {
+					@Override
+					public void connectionClosed(ConnectionClosedEvent event) {
+						closed.add(event.getConnectionId());
+					}
+				}))
+			.applyToClusterSettings((cluster) -> cluster.serverSelectionTimeout(5, TimeUnit.SECONDS))
+			.build();
+		try (MongoClient client = MongoClients.create(settings)) {
+			MongoCollection<Document> collection = client.getDatabase("fail").getCollection("items");
+			List<Document> documents = new ArrayList<>();
+			for (int i = 0; i < 10; i++) {
+				documents.add(new Document("_id", i));
+			}
+			collection.insertMany(documents);
+			openCursors(collection, 6);
+			Set<ConnectionId> healthyConnections = connectionsOf(serviceOf, healthy);
+			assertThat(healthyConnections).isNotEmpty();
+			assertThat(connectionsOf(serviceOf, failing)).isNotEmpty();
+			int healthyLoadBalancedBefore = this.mongo.getLoadBalancedConnections(1);
+
+			configure(0, new Document("times", 1), new Document("failCommands", List.of("find"))
+				.append("closeConnection", true)
+				.append("appName", "victim"));
+			// Enough concurrent cursors that one find lands on front 0; the driver retries the read elsewhere.
+			openCursors(collection, 6);
+
+			assertThat(listener.cleared).isNotEmpty()
+				.allSatisfy((event) -> assertThat(event.getServiceId()).isEqualTo(failing));
+			assertThat(closed).doesNotContainAnyElementsOf(healthyConnections);
+			assertThat(this.mongo.getLoadBalancedConnections(1)).isGreaterThanOrEqualTo(healthyLoadBalancedBefore);
+			// The healthy front's earlier connections are still in use.
+			collection.find().first();
+			openCursors(collection, 4);
+			assertThat(connectionsOf(serviceOf, healthy)).containsAll(healthyConnections);
+		}
+	}
+
+	private static void openCursors(MongoCollection<Document> collection, int count) {
+		List<MongoCursor<Document>> cursors = new ArrayList<>();
+		try {
+			for (int i = 0; i < count; i++) {
+				MongoCursor<Document> cursor = collection.find().batchSize(2).iterator();
+				assertThat(cursor.hasNext()).isTrue();
+				cursors.add(cursor);
+			}
+		}
+		finally {
+			cursors.forEach(MongoCursor::close);
+		}
+	}
+
+	private static Set<ConnectionId> connectionsOf(Map<ConnectionId, ObjectId> serviceOf, ObjectId serviceId) {
+		Set<ConnectionId> result = ConcurrentHashMap.newKeySet();
+		serviceOf.forEach((connection, service) -> {
+			if (serviceId.equals(service)) {
+				result.add(connection);
+			}
+		});
+		return result;
+	}
+
+}
