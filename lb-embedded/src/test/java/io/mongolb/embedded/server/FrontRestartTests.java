@@ -61,7 +61,8 @@ class FrontRestartTests {
 				assertThat(mongo.getLoadBalancerPort(0)).isEqualTo(loadBalancerPort);
 				assertThat(mongo.getServiceId(1)).isEqualTo(second);
 				await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
-					openCursors(collection, 4);
+					// More cursors at once than pooled connections: new connections are spread over both fronts.
+					openCursors(collection, 16);
 					assertThat(listener.startedServiceIds()).contains(restarted);
 				});
 				assertThat(collection.countDocuments()).isEqualTo(15);

@@ -1,0 +1,159 @@
+package io.mongolb.embedded.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real HAProxy started as a child process in front of the embedded fronts' load-balancer ports.
+ * <p>
+ * When {@code haproxy} is not on the PATH the calling test is skipped with the reason, unless the environment variable
+ * {@code CI} is {@code true}: there its absence is a failure (CI installs it).
+ */
+public final class HaproxyProcess implements AutoCloseable {
+
+	private final Process process;
+
+	private final int port;
+
+	private final Path log;
+
+	private HaproxyProcess(Process process, int port, Path log) {
+		this.process = process;
+		this.port = port;
+		this.log = log;
+	}
+
+	/** Returns the haproxy executable, skipping (or, under CI=true, failing) the test when there is none. */
+	public static Path requireHaproxy() {
+		String path = System.getenv("PATH");
+		if (path != null) {
+			for (String directory : path.split(File.pathSeparator)) {
+				Path candidate = Path.of(directory, "haproxy");
+				if (Files.isExecutable(candidate)) {
+					return candidate;
+				}
+			}
+		}
+		String reason = "haproxy is not on the PATH (install it, e.g. apt-get install haproxy; .ci/run does)";
+		if ("true".equals(System.getenv("CI"))) {
+			fail(reason + ": under CI=true the real-HAProxy tests must run");
+		}
+		Assumptions.abort(reason + ": skipping the real-HAProxy tests");
+		throw new IllegalStateException("unreachable");
+	}
+
+	/**
+	 * Starts HAProxy ({@code mode tcp}, {@code balance roundrobin}) in front of the given ports.
+	 * @param directory where to write the configuration and the log
+	 * @param upstreamPorts the fronts' load-balancer ports on 127.0.0.1
+	 * @param sendProxy {@code send-proxy-v2} or {@code send-proxy}
+	 */
+	public static HaproxyProcess start(Path directory, List<Integer> upstreamPorts, String sendProxy) {
+		Path executable = requireHaproxy();
+		int port = freePort();
+		StringBuilder config = new StringBuilder();
+		config.append("global\n    maxconn 256\n\n");
+		config.append("defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30m\n    timeout server 30m\n\n");
+		config.append("frontend mongos\n    bind 127.0.0.1:").append(port).append("\n    default_backend fronts\n\n");
+		config.append("backend fronts\n    balance roundrobin\n");
+		for (int i = 0; i < upstreamPorts.size(); i++) {
+			config.append("    server front").append(i).append(" 127.0.0.1:").append(upstreamPorts.get(i))
+				.append(' ').append(sendProxy).append('\n');
+		}
+		try {
+			Path cfg = directory.resolve("haproxy-" + sendProxy + ".cfg");
+			Files.writeString(cfg, config.toString(), StandardCharsets.UTF_8);
+			Path log = directory.resolve("haproxy-" + sendProxy + ".log");
+			Process process = new ProcessBuilder(executable.toString(), "-f", cfg.toString(), "-db")
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			HaproxyProcess haproxy = new HaproxyProcess(process, port, log);
+			try {
+				await().atMost(Duration.ofSeconds(15))
+					.pollInterval(Duration.ofMillis(50))
+					.until(() -> {
+						if (!process.isAlive()) {
+							throw new IllegalStateException("haproxy exited with " + process.exitValue() + ": "
+									+ Files.readString(log));
+						}
+						return accepts(port);
+					});
+			}
+			catch (RuntimeException ex) {
+				haproxy.close();
+				throw ex;
+			}
+			return haproxy;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static boolean accepts(int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	public int getPort() {
+		return this.port;
+	}
+
+	public String connectionString() {
+		return "mongodb://127.0.0.1:" + this.port + "/?loadBalanced=true";
+	}
+
+	public String log() {
+		try {
+			return Files.readString(this.log);
+		}
+		catch (IOException ex) {
+			return "(no log: " + ex.getMessage() + ")";
+		}
+	}
+
+	@Override
+	public void close() {
+		this.process.destroy();
+		try {
+			if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.process.destroyForcibly();
+		}
+	}
+
+}
