@@ -145,9 +145,8 @@ public final class LoadBalancedModeResolver {
 		if (additionalHosts != null && !additionalHosts.isEmpty()) {
 			String property = "spring.mongodb.additional-hosts";
 			violations.add(new LoadBalancedRuleViolation(property, String.join(",", additionalHosts),
-					(additionalHosts.size() + 1) + " hosts are configured (spring.mongodb.host and "
-							+ describeProperty(property) + "), but a load-balanced connection names exactly one host:"
-							+ " the load balancer.",
+					(additionalHosts.size() + 1) + " hosts are configured (spring.mongodb.host and " + property
+							+ "), but a load-balanced connection names exactly one host: the load balancer.",
 					"Remove " + property + " and set spring.mongodb.host and spring.mongodb.port to the load"
 							+ " balancer's address; to reach these hosts directly instead, unset "
 							+ LoadBalancedUriValidator.ENABLED_PROPERTY + "."));

@@ -1,0 +1,113 @@
+package io.mongolb.embedded.junit;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstancePostProcessor;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
+import org.junit.platform.commons.support.ModifierSupport;
+import org.junit.platform.commons.support.ReflectionSupport;
+
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+
+/**
+ * The JUnit Jupiter extension behind {@link EmbeddedLoadBalancedMongoTest}: one cluster per annotated test class,
+ * kept in the class's extension store (so JUnit closes it when the class is done), injected into parameters and
+ * fields of type {@link EmbeddedLoadBalancedMongo}.
+ */
+public class EmbeddedLoadBalancedMongoExtension
+		implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver {
+
+	private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace
+		.create(EmbeddedLoadBalancedMongoExtension.class);
+
+	private static final String KEY = "cluster";
+
+	@Override
+	public void beforeAll(ExtensionContext context) throws Exception {
+		injectFields(context.getRequiredTestClass(), null, clusterFor(context), true);
+	}
+
+	@Override
+	public void postProcessTestInstance(Object testInstance, ExtensionContext context) throws Exception {
+		EmbeddedLoadBalancedMongo mongo = clusterFor(context);
+		injectFields(testInstance.getClass(), testInstance, mongo, false);
+	}
+
+	@Override
+	public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+		return parameterContext.getParameter().getType() == EmbeddedLoadBalancedMongo.class;
+	}
+
+	@Override
+	public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+		return clusterFor(extensionContext);
+	}
+
+	private EmbeddedLoadBalancedMongo clusterFor(ExtensionContext context) {
+		// The cluster belongs to the nearest class (this one or an enclosing one, for @Nested) that carries the
+		// annotation, and lives in that class's store: JUnit closes it when that class is done.
+		ExtensionContext owner = context;
+		while (true) {
+			Optional<Class<?>> testClass = owner.getTestClass();
+			if (owner.getTestMethod().isEmpty() && testClass.isPresent()) {
+				Optional<EmbeddedLoadBalancedMongoTest> settings = AnnotationSupport.findAnnotation(testClass.get(),
+						EmbeddedLoadBalancedMongoTest.class);
+				if (settings.isPresent()) {
+					return owner.getStore(NAMESPACE)
+						.computeIfAbsent(KEY, (key) -> new ClusterResource(start(settings.get())), ClusterResource.class)
+						.mongo();
+				}
+			}
+			Optional<ExtensionContext> parent = owner.getParent();
+			if (parent.isEmpty()) {
+				throw new ExtensionConfigurationException("No @EmbeddedLoadBalancedMongoTest on "
+						+ context.getRequiredTestClass().getName() + " or its enclosing classes");
+			}
+			owner = parent.get();
+		}
+	}
+
+	private static EmbeddedLoadBalancedMongo start(EmbeddedLoadBalancedMongoTest settings) {
+		return EmbeddedLoadBalancedMongo.builder()
+			.fronts(settings.fronts())
+			.proxyProtocol(settings.proxyProtocol())
+			.balancer(settings.balancer())
+			.acceptNonLoadBalancedClients(settings.acceptNonLoadBalancedClients())
+			.maxWireVersion(settings.maxWireVersion())
+			.start();
+	}
+
+	private static void injectFields(Class<?> testClass, Object instance, EmbeddedLoadBalancedMongo mongo,
+			boolean statics) throws IllegalAccessException {
+		List<Field> fields = ReflectionSupport.findFields(testClass,
+				(field) -> field.getType() == EmbeddedLoadBalancedMongo.class
+						&& ModifierSupport.isStatic(field) == statics && !Modifier.isFinal(field.getModifiers()),
+				HierarchyTraversalMode.TOP_DOWN);
+		for (Field field : fields) {
+			field.setAccessible(true);
+			field.set(instance, mongo);
+		}
+	}
+
+	/**
+	 * Closes the cluster when JUnit closes the store of the class that started it.
+	 */
+	private record ClusterResource(EmbeddedLoadBalancedMongo mongo) implements AutoCloseable {
+
+		@Override
+		public void close() {
+			this.mongo.close();
+		}
+
+	}
+
+}

@@ -1,0 +1,74 @@
+package io.mongolb.embedded.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.mongolb.embedded.proxy.ProxyProtocolVersion;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+
+/**
+ * Starts one {@link EmbeddedLoadBalancedMongo} (fronts plus the in-process balancer) before the tests of the annotated
+ * class and closes it after them.
+ * <p>
+ * The cluster is injected into test-method, lifecycle-method and constructor parameters of type
+ * {@link EmbeddedLoadBalancedMongo}, and into static or instance fields of that type (non-final, any visibility).
+ * {@code @Nested} classes share the cluster of their enclosing class unless they carry this annotation themselves.
+ * <pre>{@code
+ * @EmbeddedLoadBalancedMongoTest(fronts = 2)
+ * class OrderRepositoryTests {
+ *
+ *     @Test
+ *     void saves(EmbeddedLoadBalancedMongo mongo) {
+ *         try (MongoClient client = MongoClients.create(mongo.getConnectionString())) {
+ *             // ...
+ *         }
+ *     }
+ * }
+ * }</pre>
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(EmbeddedLoadBalancedMongoExtension.class)
+public @interface EmbeddedLoadBalancedMongoTest {
+
+	/**
+	 * The number of mongos-like fronts.
+	 * @return the number of fronts
+	 */
+	int fronts() default EmbeddedLoadBalancedMongo.DEFAULT_FRONTS;
+
+	/**
+	 * The PROXY protocol version the in-process balancer writes.
+	 * @return the version
+	 */
+	ProxyProtocolVersion proxyProtocol() default ProxyProtocolVersion.V2;
+
+	/**
+	 * Whether to start the in-process balancer. Without it, {@link EmbeddedLoadBalancedMongo#getConnectionString()}
+	 * is not available: put a balancer of your own in front of the load-balancer ports.
+	 * @return whether to start the balancer
+	 */
+	boolean balancer() default true;
+
+	/**
+	 * Whether the load-balancer ports accept clients that are not in load-balanced mode (mongos 7.0.22+ reverse-proxy
+	 * behaviour).
+	 * @return whether ordinary clients are accepted there
+	 */
+	boolean acceptNonLoadBalancedClients() default false;
+
+	/**
+	 * The {@code maxWireVersion} the fronts advertise (at least 13).
+	 * @return the wire version
+	 */
+	int maxWireVersion() default EmbeddedLoadBalancedMongo.DEFAULT_MAX_WIRE_VERSION;
+
+}

@@ -1,0 +1,5 @@
+/**
+ * JUnit Jupiter support: {@link io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest} starts one embedded
+ * load-balanced MongoDB per test class and injects it.
+ */
+package io.mongolb.embedded.junit;

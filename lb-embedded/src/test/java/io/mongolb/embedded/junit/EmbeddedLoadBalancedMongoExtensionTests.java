@@ -1,0 +1,91 @@
+package io.mongolb.embedded.junit;
+
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+
+import io.mongolb.embedded.proxy.ProxyProtocolVersion;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The extension starts one cluster for the class, injects it everywhere, shares it with nested classes, and closes it
+ * after the class (checked in {@link #closedAfterTheClass()} through a static reference, from the outer class's
+ * {@code @AfterAll}: JUnit closes the store after that, so the check is on the next class in
+ * {@link EmbeddedLoadBalancedMongoExtensionLifecycleTests}).
+ */
+@EmbeddedLoadBalancedMongoTest(fronts = 3, proxyProtocol = ProxyProtocolVersion.V1)
+class EmbeddedLoadBalancedMongoExtensionTests {
+
+	static EmbeddedLoadBalancedMongo staticField;
+
+	static EmbeddedLoadBalancedMongo fromBeforeAll;
+
+	private EmbeddedLoadBalancedMongo instanceField;
+
+	private final EmbeddedLoadBalancedMongo fromConstructor;
+
+	EmbeddedLoadBalancedMongoExtensionTests(EmbeddedLoadBalancedMongo mongo) {
+		this.fromConstructor = mongo;
+	}
+
+	@BeforeAll
+	static void beforeAll(EmbeddedLoadBalancedMongo mongo) {
+		fromBeforeAll = mongo;
+	}
+
+	@AfterAll
+	static void afterAll() {
+		EmbeddedLoadBalancedMongoExtensionLifecycleTests.started = staticField;
+		assertThat(staticField.isRunning()).isTrue();
+	}
+
+	@Test
+	void injectsTheSameRunningClusterEverywhere(EmbeddedLoadBalancedMongo parameter) {
+		assertThat(parameter).isNotNull()
+			.isSameAs(staticField)
+			.isSameAs(this.instanceField)
+			.isSameAs(this.fromConstructor)
+			.isSameAs(fromBeforeAll);
+		assertThat(parameter.isRunning()).isTrue();
+		assertThat(parameter.getFrontCount()).isEqualTo(3);
+		assertThat(parameter.getProxyProtocol()).isEqualTo(ProxyProtocolVersion.V1);
+	}
+
+	@Test
+	void clusterServesALoadBalancedDriver(EmbeddedLoadBalancedMongo mongo) {
+		try (MongoClient client = MongoClients.create(mongo.getConnectionString())) {
+			assertThat(client.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class)
+				.doubleValue()).isEqualTo(1.0);
+		}
+	}
+
+	@Nested
+	class NestedTests {
+
+		@Test
+		void sharesTheEnclosingCluster(EmbeddedLoadBalancedMongo mongo) {
+			assertThat(mongo).isSameAs(staticField);
+		}
+
+	}
+
+	@Nested
+	@EmbeddedLoadBalancedMongoTest(fronts = 1)
+	class NestedWithItsOwnCluster {
+
+		@Test
+		void getsItsOwnCluster(EmbeddedLoadBalancedMongo mongo) {
+			assertThat(mongo).isNotSameAs(staticField);
+			assertThat(mongo.getFrontCount()).isEqualTo(1);
+		}
+
+	}
+
+}
