@@ -3,6 +3,7 @@ package io.mongolb.autoconfigure.uri;
 import java.util.List;
 
 import com.mongodb.ConnectionString;
+import io.mongolb.autoconfigure.FakeDnsClientProvider;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -108,7 +109,9 @@ class LoadBalancedUriValidatorTests {
 	void everyDriverMessageForALoadBalancedRuleIsTranslated() {
 		String[] uris = { "mongodb://a,b/?loadBalanced=true", "mongodb://a/?loadBalanced=true&replicaSet=rs0",
 				"mongodb://a/?loadBalanced=true&directConnection=true",
-				"mongodb+srv://a.example.net/?loadBalanced=true&srvMaxHosts=3" };
+				"mongodb+srv://srv.mongolb.test/?loadBalanced=true&srvMaxHosts=3" };
+		// The SRV string makes the driver read a TXT record: DNS is mocked (see FakeDnsClientProvider).
+		FakeDnsClientProvider.publish("srv.mongolb.test", null, "lb.mongolb.test:27017");
 		String[] options = { "hosts", "replicaSet", "directConnection", "srvMaxHosts" };
 		for (int i = 0; i < uris.length; i++) {
 			String uri = uris[i];

@@ -29,8 +29,6 @@ public class EmbeddedLoadBalancedMongoExtension
 	private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace
 		.create(EmbeddedLoadBalancedMongoExtension.class);
 
-	private static final String KEY = "cluster";
-
 	@Override
 	public void beforeAll(ExtensionContext context) throws Exception {
 		injectFields(context.getRequiredTestClass(), null, clusterFor(context), true);
@@ -62,8 +60,9 @@ public class EmbeddedLoadBalancedMongoExtension
 				Optional<EmbeddedLoadBalancedMongoTest> settings = AnnotationSupport.findAnnotation(testClass.get(),
 						EmbeddedLoadBalancedMongoTest.class);
 				if (settings.isPresent()) {
+					// Keyed by class: a store also sees its parents' values, and a nested class may have its own.
 					return owner.getStore(NAMESPACE)
-						.computeIfAbsent(KEY, (key) -> new ClusterResource(start(settings.get())), ClusterResource.class)
+						.computeIfAbsent(testClass.get().getName(), (key) -> new ClusterResource(start(settings.get())), ClusterResource.class)
 						.mongo();
 				}
 			}

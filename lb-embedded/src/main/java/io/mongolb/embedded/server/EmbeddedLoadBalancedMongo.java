@@ -128,7 +128,19 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * @throws IllegalStateException if not running or built without the balancer
 	 */
 	public String getConnectionString() {
-		return "mongodb://" + HOST + ":" + getBalancerPort() + "/?loadBalanced=true";
+		return getConnectionString(null);
+	}
+
+	/**
+	 * Returns the connection string of the in-process balancer with a database name, e.g.
+	 * {@code mongodb://127.0.0.1:40123/orders?loadBalanced=true}.
+	 * @param database the database name, or {@code null} for none
+	 * @return the connection string for a load-balanced driver
+	 * @throws IllegalStateException if not running or built without the balancer
+	 */
+	public String getConnectionString(String database) {
+		String path = (database != null && !database.isBlank()) ? database : "";
+		return "mongodb://" + HOST + ":" + getBalancerPort() + "/" + path + "?loadBalanced=true";
 	}
 
 	/**

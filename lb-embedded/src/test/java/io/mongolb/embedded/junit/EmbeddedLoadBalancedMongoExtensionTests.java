@@ -15,10 +15,9 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The extension starts one cluster for the class, injects it everywhere, shares it with nested classes, and closes it
- * after the class (checked in {@link #closedAfterTheClass()} through a static reference, from the outer class's
- * {@code @AfterAll}: JUnit closes the store after that, so the check is on the next class in
- * {@link EmbeddedLoadBalancedMongoExtensionLifecycleTests}).
+ * The extension starts one cluster for the class, injects it into parameters and fields, and shares it with a nested
+ * class that has no annotation of its own. That the cluster is closed after the class is checked by
+ * {@link EmbeddedLoadBalancedMongoExtensionLifecycleTests}, which runs this class with the JUnit test kit.
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 3, proxyProtocol = ProxyProtocolVersion.V1)
 class EmbeddedLoadBalancedMongoExtensionTests {

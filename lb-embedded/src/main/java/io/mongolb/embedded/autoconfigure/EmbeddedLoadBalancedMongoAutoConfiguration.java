@@ -1,0 +1,52 @@
+package io.mongolb.embedded.autoconfigure;
+
+import com.mongodb.ConnectionString;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
+import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
+import org.springframework.context.annotation.Bean;
+
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+
+/**
+ * Starts an {@link EmbeddedLoadBalancedMongo} when {@code mongodb.load-balanced.embedded.enabled=true} and supplies a
+ * {@link MongoConnectionDetails} pointing at its balancer with {@code loadBalanced=true}.
+ * <p>
+ * Activation is only that explicit property. Ordered before Boot's {@link MongoAutoConfiguration}, so Boot's
+ * properties-based connection details back off: {@code spring.mongodb.uri}, {@code host} and {@code port} are then
+ * ignored (other {@code spring.mongodb.*} client settings still apply through Boot's customizers). A
+ * {@link MongoConnectionDetails} bean defined by the application takes precedence over this one. The cluster is closed
+ * with the application context.
+ */
+@AutoConfiguration(before = MongoAutoConfiguration.class)
+@ConditionalOnClass({ MongoConnectionDetails.class, ConnectionString.class })
+@ConditionalOnBooleanProperty("mongodb.load-balanced.embedded.enabled")
+@EnableConfigurationProperties(EmbeddedLoadBalancedMongoProperties.class)
+public final class EmbeddedLoadBalancedMongoAutoConfiguration {
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	EmbeddedLoadBalancedMongo embeddedLoadBalancedMongo(EmbeddedLoadBalancedMongoProperties properties) {
+		return EmbeddedLoadBalancedMongo.builder()
+			.fronts(properties.getFronts())
+			.proxyProtocol(properties.getProxyProtocol())
+			.balancerPort(properties.getPort())
+			.acceptNonLoadBalancedClients(properties.isAcceptNonLoadBalancedClients())
+			.maxWireVersion(properties.getMaxWireVersion())
+			.proxyHeaderTimeout(properties.getProxyHeaderTimeout())
+			.start();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(MongoConnectionDetails.class)
+	EmbeddedMongoConnectionDetails embeddedLoadBalancedMongoConnectionDetails(EmbeddedLoadBalancedMongo mongo,
+			EmbeddedLoadBalancedMongoProperties properties) {
+		return new EmbeddedMongoConnectionDetails(mongo, properties.getDatabase());
+	}
+
+}

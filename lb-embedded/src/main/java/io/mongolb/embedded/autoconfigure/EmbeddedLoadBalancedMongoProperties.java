@@ -1,0 +1,124 @@
+package io.mongolb.embedded.autoconfigure;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import io.mongolb.embedded.proxy.ProxyProtocolVersion;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+
+/**
+ * Configuration properties of the embedded load-balanced MongoDB ({@code mongodb.load-balanced.embedded.*}).
+ */
+@ConfigurationProperties("mongodb.load-balanced.embedded")
+public class EmbeddedLoadBalancedMongoProperties {
+
+	/**
+	 * Whether to start the embedded load-balanced MongoDB (in-memory store, mongos-like fronts and a PROXY-protocol
+	 * balancer) with the application context and connect Spring Boot's MongoDB support to it. When enabled, it
+	 * replaces the connection given by spring.mongodb.uri, host and port. For tests and development only.
+	 */
+	private boolean enabled;
+
+	/**
+	 * Number of mongos-like fronts behind the balancer, each with its own serviceId.
+	 */
+	private int fronts = EmbeddedLoadBalancedMongo.DEFAULT_FRONTS;
+
+	/**
+	 * PROXY protocol version the in-process balancer writes at the start of each upstream connection.
+	 */
+	private ProxyProtocolVersion proxyProtocol = ProxyProtocolVersion.V2;
+
+	/**
+	 * Port of the in-process balancer on 127.0.0.1. 0 picks a free port.
+	 */
+	private int port;
+
+	/**
+	 * Database name put in the connection string. When unset, Spring Boot's default applies.
+	 */
+	private String database;
+
+	/**
+	 * Whether the load-balancer ports also accept clients that are not in load-balanced mode, as mongos 7.0.22+ does
+	 * for reverse-proxy setups. When false, such clients get error 354 LoadBalancerSupportMismatch.
+	 */
+	private boolean acceptNonLoadBalancedClients;
+
+	/**
+	 * maxWireVersion advertised by the fronts. At least 13 (MongoDB 5.0, the first version with load-balancer
+	 * support).
+	 */
+	private int maxWireVersion = EmbeddedLoadBalancedMongo.DEFAULT_MAX_WIRE_VERSION;
+
+	/**
+	 * How long a load-balancer port waits for a complete PROXY protocol header before closing the connection.
+	 */
+	private Duration proxyHeaderTimeout = EmbeddedLoadBalancedMongo.DEFAULT_PROXY_HEADER_TIMEOUT;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public int getFronts() {
+		return this.fronts;
+	}
+
+	public void setFronts(int fronts) {
+		this.fronts = fronts;
+	}
+
+	public ProxyProtocolVersion getProxyProtocol() {
+		return this.proxyProtocol;
+	}
+
+	public void setProxyProtocol(ProxyProtocolVersion proxyProtocol) {
+		this.proxyProtocol = proxyProtocol;
+	}
+
+	public int getPort() {
+		return this.port;
+	}
+
+	public void setPort(int port) {
+		this.port = port;
+	}
+
+	public String getDatabase() {
+		return this.database;
+	}
+
+	public void setDatabase(String database) {
+		this.database = database;
+	}
+
+	public boolean isAcceptNonLoadBalancedClients() {
+		return this.acceptNonLoadBalancedClients;
+	}
+
+	public void setAcceptNonLoadBalancedClients(boolean acceptNonLoadBalancedClients) {
+		this.acceptNonLoadBalancedClients = acceptNonLoadBalancedClients;
+	}
+
+	public int getMaxWireVersion() {
+		return this.maxWireVersion;
+	}
+
+	public void setMaxWireVersion(int maxWireVersion) {
+		this.maxWireVersion = maxWireVersion;
+	}
+
+	public Duration getProxyHeaderTimeout() {
+		return this.proxyHeaderTimeout;
+	}
+
+	public void setProxyHeaderTimeout(Duration proxyHeaderTimeout) {
+		this.proxyHeaderTimeout = proxyHeaderTimeout;
+	}
+
+}
