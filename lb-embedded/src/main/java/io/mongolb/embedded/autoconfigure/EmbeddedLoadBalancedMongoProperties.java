@@ -5,10 +5,10 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 
 /**
- * Configuration properties of the embedded load-balanced MongoDB ({@code mongodb.load-balanced.embedded.*}).
+ * Configuration properties of the embedded load-balanced MongoDB ({@code mongodb.load-balanced.embedded.*}). The
+ * defaults are those of {@code EmbeddedLoadBalancedMongo.builder()}.
  */
 @ConfigurationProperties("mongodb.load-balanced.embedded")
 public class EmbeddedLoadBalancedMongoProperties {
@@ -23,7 +23,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 	/**
 	 * Number of mongos-like fronts behind the balancer, each with its own serviceId.
 	 */
-	private int fronts = EmbeddedLoadBalancedMongo.DEFAULT_FRONTS;
+	private int fronts = 2;
 
 	/**
 	 * PROXY protocol version the in-process balancer writes at the start of each upstream connection.
@@ -50,12 +50,12 @@ public class EmbeddedLoadBalancedMongoProperties {
 	 * maxWireVersion advertised by the fronts. At least 13 (MongoDB 5.0, the first version with load-balancer
 	 * support).
 	 */
-	private int maxWireVersion = EmbeddedLoadBalancedMongo.DEFAULT_MAX_WIRE_VERSION;
+	private int maxWireVersion = 21;
 
 	/**
 	 * How long a load-balancer port waits for a complete PROXY protocol header before closing the connection.
 	 */
-	private Duration proxyHeaderTimeout = EmbeddedLoadBalancedMongo.DEFAULT_PROXY_HEADER_TIMEOUT;
+	private Duration proxyHeaderTimeout = Duration.ofSeconds(10);
 
 	public boolean isEnabled() {
 		return this.enabled;

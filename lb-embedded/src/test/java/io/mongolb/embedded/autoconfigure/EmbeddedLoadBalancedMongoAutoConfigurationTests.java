@@ -1,0 +1,152 @@
+package io.mongolb.embedded.autoconfigure;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
+import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
+import org.springframework.boot.mongodb.autoconfigure.PropertiesMongoConnectionDetails;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.mongolb.embedded.proxy.ProxyProtocolVersion;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The auto-configuration: off unless asked, then a started cluster, connection details to its balancer in
+ * load-balanced mode that Boot's MongoClient uses, and a cluster closed with the context.
+ */
+class EmbeddedLoadBalancedMongoAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(EmbeddedLoadBalancedMongoAutoConfiguration.class, MongoAutoConfiguration.class));
+
+	@Test
+	void offByDefault() {
+		this.runner.run((context) -> {
+			assertThat(context).doesNotHaveBean(EmbeddedLoadBalancedMongo.class);
+			assertThat(context).getBean(MongoConnectionDetails.class).isInstanceOf(PropertiesMongoConnectionDetails.class);
+		});
+	}
+
+	@Test
+	void offWhenExplicitlyDisabled() {
+		this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(EmbeddedLoadBalancedMongo.class);
+			assertThat(context).doesNotHaveBean(EmbeddedMongoConnectionDetails.class);
+		});
+	}
+
+	@Test
+	void startsTheClusterAndSuppliesLoadBalancedConnectionDetails() {
+		AtomicReference<EmbeddedLoadBalancedMongo> started = new AtomicReference<>();
+		this.runner
+			.withPropertyValues("mongodb.load-balanced.embedded.enabled=true", "mongodb.load-balanced.embedded.fronts=3",
+					"mongodb.load-balanced.embedded.proxy-protocol=v1",
+					"mongodb.load-balanced.embedded.database=orders",
+					"spring.mongodb.uri=mongodb://ignored.example:27017/ignored")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(EmbeddedLoadBalancedMongo.class);
+				EmbeddedLoadBalancedMongo mongo = context.getBean(EmbeddedLoadBalancedMongo.class);
+				started.set(mongo);
+				assertThat(mongo.isRunning()).isTrue();
+				assertThat(mongo.getFrontCount()).isEqualTo(3);
+				assertThat(mongo.getProxyProtocol()).isEqualTo(ProxyProtocolVersion.V1);
+
+				assertThat(context).getBean(MongoConnectionDetails.class)
+					.isInstanceOf(EmbeddedMongoConnectionDetails.class);
+				ConnectionString connectionString = context.getBean(MongoConnectionDetails.class).getConnectionString();
+				assertThat(connectionString.isLoadBalanced()).isTrue();
+				assertThat(connectionString.getHosts()).containsExactly("127.0.0.1:" + mongo.getBalancerPort());
+				assertThat(connectionString.getDatabase()).isEqualTo("orders");
+
+				MongoClient client = context.getBean(MongoClient.class);
+				client.getDatabase("orders").getCollection("items").insertOne(new Document("_id", 1));
+				assertThat(client.getDatabase("orders").getCollection("items").countDocuments()).isEqualTo(1);
+				assertThat(client.getClusterDescription().getType())
+					.isEqualTo(com.mongodb.connection.ClusterType.LOAD_BALANCED);
+			});
+		EmbeddedLoadBalancedMongo mongo = started.get();
+		assertThat(mongo).isNotNull();
+		assertThat(mongo.isRunning()).isFalse();
+		assertThat(accepts(mongo.getLoadBalancerPort(0))).isFalse();
+	}
+
+	@Test
+	void fixedBalancerPortIsUsed() throws IOException {
+		int port;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+				java.net.InetAddress.getByName("127.0.0.1"))) {
+			port = socket.getLocalPort();
+		}
+		this.runner
+			.withPropertyValues("mongodb.load-balanced.embedded.enabled=true",
+					"mongodb.load-balanced.embedded.port=" + port,
+					"mongodb.load-balanced.embedded.proxy-header-timeout=3s")
+			.run((context) -> {
+				assertThat(context.getBean(EmbeddedLoadBalancedMongo.class).getBalancerPort()).isEqualTo(port);
+				try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + port + "/?loadBalanced=true")) {
+					assertThat(client.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class)
+						.intValue()).isEqualTo(1);
+				}
+			});
+	}
+
+	@Test
+	void userConnectionDetailsTakePrecedence() {
+		this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=true")
+			.withUserConfiguration(UserConnectionDetails.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(MongoConnectionDetails.class);
+				assertThat(context.getBean(MongoConnectionDetails.class).getConnectionString().getHosts())
+					.containsExactly("user.example:27017");
+			});
+	}
+
+	@Test
+	void propertyDefaultsMatchTheBuilderDefaults() {
+		EmbeddedLoadBalancedMongoProperties properties = new EmbeddedLoadBalancedMongoProperties();
+		assertThat(properties.isEnabled()).isFalse();
+		assertThat(properties.getFronts()).isEqualTo(EmbeddedLoadBalancedMongo.DEFAULT_FRONTS);
+		assertThat(properties.getMaxWireVersion()).isEqualTo(EmbeddedLoadBalancedMongo.DEFAULT_MAX_WIRE_VERSION);
+		assertThat(properties.getProxyHeaderTimeout()).isEqualTo(EmbeddedLoadBalancedMongo.DEFAULT_PROXY_HEADER_TIMEOUT);
+		assertThat(properties.getProxyProtocol()).isEqualTo(ProxyProtocolVersion.V2);
+		assertThat(properties.getPort()).isZero();
+		assertThat(properties.getProxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
+	}
+
+	private static boolean accepts(int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserConnectionDetails {
+
+		@Bean
+		MongoConnectionDetails userMongoConnectionDetails() {
+			return () -> new ConnectionString("mongodb://user.example:27017/?loadBalanced=true");
+		}
+
+	}
+
+}
