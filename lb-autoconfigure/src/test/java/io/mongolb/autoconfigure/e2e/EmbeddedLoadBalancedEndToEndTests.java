@@ -17,6 +17,8 @@ import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopologySnapshot;
 import io.mongolb.autoconfigure.topology.ServiceSnapshot;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +35,7 @@ import org.springframework.boot.health.registry.HealthContributorRegistry;
 import org.springframework.boot.json.JsonWriter;
 import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration;
+import org.springframework.boot.mongodb.autoconfigure.metrics.MongoMetricsAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -49,7 +52,9 @@ class EmbeddedLoadBalancedEndToEndTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MongoAutoConfiguration.class, LoadBalancedMongoAutoConfiguration.class,
 				LoadBalancerHealthContributorAutoConfiguration.class, MongoHealthContributorAutoConfiguration.class,
-				HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class));
+				HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
+				MongoMetricsAutoConfiguration.class))
+		.withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
 	@BeforeEach
 	void start() {
@@ -95,9 +100,13 @@ class EmbeddedLoadBalancedEndToEndTests {
 				.containsExactlyInAnyOrderElementsOf(
 						this.mongo.getServiceIds().stream().map(ObjectId::toHexString).toList());
 			System.out.println("mongodbLoadBalancer health: " + json(health));
-			// Spring Boot's own contributor keeps working through the balancer.
+			// Spring Boot's own contributor and Micrometer's MongoDB meters keep working through the balancer.
 			assertThat(((HealthIndicator) registry(context).getContributor("mongo")).health().getStatus())
 				.isEqualTo(Status.UP);
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(meters.get("mongodb.driver.commands").tag("command", "insert").tag("status", "SUCCESS").timer()
+				.count()).isEqualTo(20);
+			assertThat(meters.get("mongodb.driver.pool.size").gauge().value()).isPositive();
 		});
 	}
 
