@@ -113,13 +113,23 @@ final class ClientSideRelay extends ChannelInboundHandlerAdapter {
 			ctx.close();
 			return;
 		}
-		channel.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
+		forward(ctx, channel, msg);
+	}
+
+	/**
+	 * Write what one side read to the other, and read again once it is written (back-pressure: auto-read is off).
+	 * @param from the side that read the message
+	 * @param to the other side
+	 * @param msg the message
+	 */
+	static void forward(ChannelHandlerContext from, Channel to, Object msg) {
+		to.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
 			if (written.isSuccess()) {
-				ctx.channel().read();
+				from.channel().read();
 			}
 			else {
 				written.channel().close();
-				ctx.close();
+				from.close();
 			}
 		});
 	}

@@ -4,7 +4,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -23,15 +22,7 @@ final class UpstreamSideRelay extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
-		this.client.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
-			if (written.isSuccess()) {
-				ctx.channel().read();
-			}
-			else {
-				written.channel().close();
-				ctx.close();
-			}
-		});
+		ClientSideRelay.forward(ctx, this.client, msg);
 	}
 
 	@Override
