@@ -1,0 +1,88 @@
+package io.mongolb.autoconfigure.topology;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+
+import com.mongodb.ServerAddress;
+import com.mongodb.connection.ClusterId;
+import com.mongodb.connection.ConnectionDescription;
+import com.mongodb.connection.ConnectionId;
+import com.mongodb.connection.ServerId;
+import com.mongodb.connection.ServerType;
+import com.mongodb.event.CommandSucceededEvent;
+import com.mongodb.event.ConnectionCheckedInEvent;
+import com.mongodb.event.ConnectionCheckedOutEvent;
+import com.mongodb.event.ConnectionCreatedEvent;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * Backs the claim that the command and check-out paths allocate nothing once a service and a connection are known:
+ * the bytes this thread allocates over many calls, counted by the JVM (not timed).
+ */
+class HotPathAllocationTests {
+
+	private static final ServerId SERVER = new ServerId(new ClusterId("alloc"), new ServerAddress("lb", 27017));
+
+	@Test
+	void steadyStateCommandsAndCheckOutsAllocateNothing() {
+		com.sun.management.ThreadMXBean threads = threadBean();
+		assumeThat(threads).as("the JVM counts allocated bytes per thread").isNotNull();
+		LoadBalancedTopology topology = new LoadBalancedTopology(32, Duration.ofSeconds(30), 256);
+		int connections = 8;
+		ConnectionId[] ids = new ConnectionId[connections];
+		CommandSucceededEvent[] succeeded = new CommandSucceededEvent[connections];
+		ConnectionCheckedOutEvent[] checkedOut = new ConnectionCheckedOutEvent[connections];
+		ConnectionCheckedInEvent[] checkedIn = new ConnectionCheckedInEvent[connections];
+		ObjectId[] services = { new ObjectId(), new ObjectId() };
+		for (int i = 0; i < connections; i++) {
+			ids[i] = new ConnectionId(SERVER, i + 1, null);
+			ConnectionDescription description = new ConnectionDescription(services[i % 2],
+					new ConnectionId(SERVER, i + 1, 7000L + i), 21, ServerType.LOAD_BALANCER, 1000, 16_000_000,
+					48_000_000, List.of(), new BsonArray());
+			succeeded[i] = new CommandSucceededEvent(null, 1, 1, description, "app", "find", new BsonDocument(), 1);
+			checkedOut[i] = new ConnectionCheckedOutEvent(ids[i], 1, 0);
+			checkedIn[i] = new ConnectionCheckedInEvent(ids[i], 1);
+			topology.connectionCreated(new ConnectionCreatedEvent(ids[i]));
+		}
+		// Warm up: discovers the services, correlates the connections, lets the JIT compile the paths.
+		run(topology, succeeded, checkedOut, checkedIn, 20_000);
+		long threadId = Thread.currentThread().getId();
+		long before = threads.getThreadAllocatedBytes(threadId);
+		int rounds = 100_000;
+		run(topology, succeeded, checkedOut, checkedIn, rounds);
+		long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+		// 100,000 rounds of 3 events on 8 connections: even one object per event would be tens of megabytes.
+		// The margin covers the measurement itself and rare JVM-internal allocations.
+		assertThat(allocated).as("bytes allocated by %s events", 3L * rounds * connections).isLessThan(64 * 1024);
+		assertThat(topology.snapshot().services().stream().mapToLong(ServiceSnapshot::commandsSucceeded).sum())
+			.isEqualTo((20_000L + rounds) * connections);
+	}
+
+	private static void run(LoadBalancedTopology topology, CommandSucceededEvent[] succeeded,
+			ConnectionCheckedOutEvent[] checkedOut, ConnectionCheckedInEvent[] checkedIn, int rounds) {
+		for (int round = 0; round < rounds; round++) {
+			for (int i = 0; i < succeeded.length; i++) {
+				topology.connectionCheckedOut(checkedOut[i]);
+				topology.commandSucceeded(succeeded[i]);
+				topology.connectionCheckedIn(checkedIn[i]);
+			}
+		}
+	}
+
+	private static com.sun.management.ThreadMXBean threadBean() {
+		if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
+				&& bean.isThreadAllocatedMemorySupported()) {
+			bean.setThreadAllocatedMemoryEnabled(true);
+			return bean;
+		}
+		return null;
+	}
+
+}
