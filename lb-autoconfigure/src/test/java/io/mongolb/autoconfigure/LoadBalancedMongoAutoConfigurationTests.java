@@ -365,6 +365,22 @@ class LoadBalancedMongoAutoConfigurationTests {
 	}
 
 	@Test
+	void noPartOfAPasswordWithReservedCharactersAppearsInAnyFailure() {
+		for (String password : new String[] { "Zq7x?Wk9v", "Zq7x/Wk9v", "Zq7x#Wk9v", "Zq7x=Wk9v" }) {
+			this.runner
+				.withPropertyValues("spring.mongodb.uri=mongodb://app:" + password + "@lb.example.net:27017/app"
+						+ "?replicaSet=rs0", "mongodb.load-balanced.enabled=true")
+				.run((context) -> {
+					assertThat(context).hasFailed();
+					String everything = stackTrace(context.getStartupFailure());
+					for (String fragment : password.split("[?/#=]")) {
+						assertThat(everything).as(password).doesNotContain(fragment);
+					}
+				});
+		}
+	}
+
+	@Test
 	void failFastFalseLogsAndLetsTheDriverDecide(CapturedOutput output) {
 		this.runner
 			.withPropertyValues("spring.mongodb.uri=mongodb://app:Sup3rS3cret@127.0.0.1:27017,127.0.0.1:27018/app",

@@ -102,7 +102,7 @@ public final class LoadBalancedModeResolver {
 			txtTarget = (raw != null && raw.srv()) ? txtTarget(raw, uriTarget) : null;
 			LoadBalancedRuleViolation violation = this.validator.translate(ex, raw, uriTarget, txtTarget);
 			if (violation == null) {
-				throw ex;
+				throw withoutSecrets(ex, raw, source);
 			}
 			String by = (requestedBy != null) ? requestedBy
 					: "loadBalanced=true in " + ((txtTarget != null) ? txtTarget : uriTarget);
@@ -132,6 +132,21 @@ public final class LoadBalancedModeResolver {
 		String address = connectionString.getHosts().get(0) + (connectionString.isSrvProtocol() ? " (SRV)" : "");
 		return new LoadBalancedMode(true, source, requestedBy, address, masked,
 				"Load-balanced mode is requested by " + requestedBy + ".");
+	}
+
+	/**
+	 * The driver's messages may quote parts of the connection string, user information included (for example a
+	 * password with an unencoded reserved character, misread as a host): never let one through as it is.
+	 */
+	private static IllegalArgumentException withoutSecrets(IllegalArgumentException ex,
+			@Nullable RawConnectionString raw, String source) {
+		if (raw == null || MaskedConnectionString.userInfoEnd(raw.text(), raw.text().indexOf("://") + 3) < 0) {
+			return ex;
+		}
+		// The cause is left out on purpose: its message is the unmasked one.
+		return new IllegalArgumentException("The MongoDB driver rejected the connection string from " + source + " ("
+				+ raw.masked() + "): " + MaskedConnectionString.maskSecretsIn(String.valueOf(ex.getMessage()), raw.text())
+				+ " [" + ex.getClass().getName() + "]");
 	}
 
 	private List<LoadBalancedRuleViolation> validateHostProperties(MongoProperties mongoProperties,

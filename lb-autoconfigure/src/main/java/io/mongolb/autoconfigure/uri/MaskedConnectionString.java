@@ -1,5 +1,8 @@
 package io.mongolb.autoconfigure.uri;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,20 +29,86 @@ public final class MaskedConnectionString {
 	 */
 	public static String mask(String connectionString) {
 		int schemeEnd = connectionString.indexOf("://");
-		String scheme = (schemeEnd >= 0) ? connectionString.substring(0, schemeEnd + 3) : "";
-		String rest = (schemeEnd >= 0) ? connectionString.substring(schemeEnd + 3) : connectionString;
-		int query = rest.indexOf('?');
-		String beforeQuery = (query >= 0) ? rest.substring(0, query) : rest;
-		String options = (query >= 0) ? rest.substring(query + 1) : null;
-		// The last '@' before the options ends the user information, even when a password holds an unencoded '/'
-		// or '@': masking too much is better than showing part of a password.
-		int at = beforeQuery.lastIndexOf('@');
-		StringBuilder masked = new StringBuilder(connectionString.length()).append(scheme);
-		masked.append((at >= 0) ? MASK + beforeQuery.substring(at) : beforeQuery);
-		if (options != null) {
-			masked.append('?').append(maskOptions(options));
+		int start = (schemeEnd >= 0) ? schemeEnd + 3 : 0;
+		int userInfoEnd = userInfoEnd(connectionString, start);
+		StringBuilder masked = new StringBuilder(connectionString.length()).append(connectionString, 0, start);
+		if (userInfoEnd >= 0) {
+			masked.append(MASK);
 		}
-		return masked.toString();
+		String rest = connectionString.substring((userInfoEnd >= 0) ? userInfoEnd : start);
+		int query = rest.indexOf('?');
+		if (query < 0) {
+			return masked.append(rest).toString();
+		}
+		return masked.append(rest, 0, query + 1).append(maskOptions(rest.substring(query + 1))).toString();
+	}
+
+	/**
+	 * Where the user information ends: the index of its closing {@code '@'}, or {@code -1} when there is none.
+	 * <p>
+	 * The driver ends the user information at the last {@code '@'} before the first {@code '/'} or {@code '?'}, but
+	 * a password with an unencoded {@code '/'}, {@code '?'} or {@code '='} (which the driver then misreads) would hide
+	 * its true end from that rule. So this takes the furthest of several candidates: the last {@code '@'} before the
+	 * first {@code '/'}, before the first {@code '?'}, before the first {@code '='}, and the last {@code '@'} of all
+	 * when only host-like text follows it. Masking too much is better than showing part of a password.
+	 * @param text the connection string
+	 * @param start where the text after the scheme begins
+	 * @return the index of the {@code '@'} that ends the user information, or {@code -1}
+	 */
+	static int userInfoEnd(String text, int start) {
+		int end = -1;
+		for (char stop : new char[] { '/', '?', '=' }) {
+			int limit = text.indexOf(stop, start);
+			int at = text.lastIndexOf('@', (limit >= 0) ? limit : text.length());
+			end = Math.max(end, (at >= start) ? at : -1);
+		}
+		int last = text.lastIndexOf('@');
+		if (last > end && last >= start && isHostLike(text, last + 1)) {
+			end = last;
+		}
+		return end;
+	}
+
+	private static boolean isHostLike(String text, int from) {
+		for (int i = from; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == '/' || c == '?') {
+				return true;
+			}
+			if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == ','
+					|| c == '[' || c == ']' || c == '%')) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Remove from a message (typically the driver's) every fragment of the connection string's user information, so
+	 * that no part of a password survives, whatever the message quotes.
+	 * @param message the message
+	 * @param connectionString the connection string the message is about
+	 * @return the message with user information fragments replaced by {@code ****}
+	 */
+	public static String maskSecretsIn(String message, String connectionString) {
+		int schemeEnd = connectionString.indexOf("://");
+		int start = (schemeEnd >= 0) ? schemeEnd + 3 : 0;
+		int userInfoEnd = userInfoEnd(connectionString, start);
+		if (userInfoEnd < 0) {
+			return message;
+		}
+		String userInfo = connectionString.substring(start, userInfoEnd);
+		String masked = message.replace(userInfo, MASK);
+		// Whatever piece of it the driver may have quoted after splitting it at its own separators.
+		List<String> fragments = new ArrayList<>(List.of(userInfo.split("[:/?=@&;]")));
+		fragments.sort(Comparator.comparingInt(String::length).reversed());
+		for (String fragment : fragments) {
+			// A one-character fragment cannot be told from the rest of the message.
+			if (fragment.length() >= 2) {
+				masked = masked.replace(fragment, MASK);
+			}
+		}
+		return masked;
 	}
 
 	private static String maskOptions(String options) {

@@ -37,12 +37,14 @@ record RawConnectionString(String text, boolean srv, List<String> hosts, Map<Str
 		else {
 			return null;
 		}
+		// As the driver reads it: the hosts end at the first '/' or '?', the user information at the last '@'
+		// before them.
+		int slash = rest.indexOf('/');
 		int query = rest.indexOf('?');
-		String beforeQuery = (query >= 0) ? rest.substring(0, query) : rest;
-		int at = beforeQuery.lastIndexOf('@');
-		String hostsAndPath = (at >= 0) ? beforeQuery.substring(at + 1) : beforeQuery;
-		int slash = hostsAndPath.indexOf('/');
-		String hostList = (slash >= 0) ? hostsAndPath.substring(0, slash) : hostsAndPath;
+		int authorityEnd = (slash < 0) ? query : (query < 0) ? slash : Math.min(slash, query);
+		String authority = (authorityEnd >= 0) ? rest.substring(0, authorityEnd) : rest;
+		int at = authority.lastIndexOf('@');
+		String hostList = (at >= 0) ? authority.substring(at + 1) : authority;
 		List<String> hosts = new ArrayList<>();
 		for (String host : hostList.split(",", -1)) {
 			if (!host.isBlank()) {

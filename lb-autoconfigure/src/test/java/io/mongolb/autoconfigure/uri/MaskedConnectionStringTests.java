@@ -43,4 +43,34 @@ class MaskedConnectionStringTests {
 		assertThat(MaskedConnectionString.mask("user:pw@host")).isEqualTo("****@host");
 	}
 
+	@Test
+	void masksPasswordsWithUnencodedSeparators() {
+		String[] passwords = { "pa?ss", "pa/ss", "pa=ss", "p@ss", "p/a?s=s", "x@y/z?w", "a:b" };
+		for (String password : passwords) {
+			String uri = "mongodb://app:" + password + "@lb.example.net:27017/app?replicaSet=rs0&appName=orders";
+			String masked = MaskedConnectionString.mask(uri);
+			assertThat(masked).as(uri).doesNotContain(password).contains("lb.example.net:27017/app?replicaSet=rs0");
+			for (String fragment : password.split("[/?=@:]")) {
+				if (fragment.length() >= 2) {
+					assertThat(masked).as(uri).doesNotContain("app:" + fragment).doesNotContain(fragment + "@");
+				}
+			}
+		}
+	}
+
+	@Test
+	void anAtSignInAnOptionValueDoesNotHideTheHosts() {
+		assertThat(MaskedConnectionString.mask("mongodb://lb:27017/?appName=me@example&loadBalanced=true"))
+			.isEqualTo("mongodb://lb:27017/?appName=me@example&loadBalanced=true");
+	}
+
+	@Test
+	void fragmentsOfTheUserInformationAreMaskedInOtherMessages() {
+		String uri = "mongodb://app:pa?ssw0rd@lb:27017/app";
+		assertThat(MaskedConnectionString.maskSecretsIn("invalid host 'app:pa' in " + uri, uri))
+			.doesNotContain("pa?ssw0rd")
+			.doesNotContain("app:pa'")
+			.contains("invalid host '****:****'");
+	}
+
 }
