@@ -369,7 +369,7 @@ class LoadBalancedMongoAutoConfigurationTests {
 		for (String password : new String[] { "Zq7x?Wk9v", "Zq7x/Wk9v", "Zq7x#Wk9v", "Zq7x=Wk9v" }) {
 			this.runner
 				.withPropertyValues("spring.mongodb.uri=mongodb://app:" + password + "@lb.example.net:27017/app"
-						+ "?replicaSet=rs0", "mongodb.load-balanced.enabled=true")
+						+ "?replicaSet=rs0&directConnection=true", "mongodb.load-balanced.enabled=true")
 				.run((context) -> {
 					assertThat(context).hasFailed();
 					String everything = stackTrace(context.getStartupFailure());
