@@ -78,10 +78,6 @@ final class ConnectionTable {
 		this.entries = updated;
 	}
 
-	synchronized void removeService(ServiceState service) {
-		this.entries = Arrays.stream(this.entries).filter((entry) -> entry.service != service).toArray(Entry[]::new);
-	}
-
 	/**
 	 * The current entries; the array must not be changed.
 	 * @return the entries, sorted by id

@@ -54,7 +54,12 @@ public record LoadBalancedEvent(Instant time, Type type, @Nullable ObjectId serv
 		SERVICE_DISCOVERED,
 
 		/** A service was dropped from the tracked set to respect {@code mongodb.load-balanced.metrics.max-services}. */
-		SERVICE_EVICTED
+		SERVICE_EVICTED,
+
+		/**
+		 * A service was not tracked: the bound was reached and every tracked service had open connections.
+		 */
+		SERVICE_UNTRACKED
 
 	}
 

@@ -8,9 +8,11 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import com.mongodb.ServerAddress;
@@ -57,6 +59,8 @@ import org.jspecify.annotations.Nullable;
 public class LoadBalancedTopology
 		implements ClusterListener, ServerListener, CommandListener, ConnectionPoolListener {
 
+	private static final int MAX_ERROR_LENGTH = 500;
+
 	private final int maxServices;
 
 	private final long leakThresholdMillis;
@@ -74,6 +78,14 @@ public class LoadBalancedTopology
 	private final AtomicInteger openConnections = new AtomicInteger();
 
 	private final AtomicLong evictedServices = new AtomicLong();
+
+	// Services refused at the bound while every tracked service had open connections. Their commands are only
+	// counted, without a lock; the set is cleared when a connection closes, so that they are tried again.
+	private final Set<ObjectId> untrackedServices = ConcurrentHashMap.newKeySet();
+
+	private final LongAdder untrackedCommands = new LongAdder();
+
+	private final Object discoveryLock = new Object();
 
 	private volatile @Nullable ClusterDescription clusterDescription;
 
@@ -176,8 +188,8 @@ public class LoadBalancedTopology
 		ServiceState service = serviceOf(event.getConnectionDescription());
 		if (service != null) {
 			service.commandsFailed.increment();
-			service.lastError = event.getThrowable();
-			service.lastErrorAt = service.lastSeen;
+			// Failures are rare: one small holder keeps the error and its time consistent.
+			service.lastError = new ServiceState.LastError(event.getThrowable(), this.clock.millis());
 		}
 	}
 
@@ -189,7 +201,11 @@ public class LoadBalancedTopology
 		long now = this.clock.millis();
 		ServiceState service = this.services.get(serviceId);
 		if (service == null) {
-			service = discover(serviceId, now);
+			service = this.untrackedServices.contains(serviceId) ? null : discover(serviceId, now);
+			if (service == null) {
+				this.untrackedCommands.increment();
+				return null;
+			}
 		}
 		long connectionId = description.getConnectionId().getLocalValue();
 		ConnectionTable.Entry connection = this.connections.get(connectionId);
@@ -202,32 +218,47 @@ public class LoadBalancedTopology
 		return service;
 	}
 
-	private synchronized ServiceState discover(ObjectId serviceId, long now) {
-		ServiceState service = this.services.get(serviceId);
-		if (service != null) {
+	/**
+	 * Start tracking a service, evicting the one idle longest among those with no open connection when at the bound.
+	 * @return the service's state, or {@code null} when every tracked service still has open connections
+	 */
+	private @Nullable ServiceState discover(ObjectId serviceId, long now) {
+		synchronized (this.discoveryLock) {
+			ServiceState service = this.services.get(serviceId);
+			if (service != null) {
+				return service;
+			}
+			if (this.services.size() >= this.maxServices && !evictOne()) {
+				if (this.untrackedServices.add(serviceId)) {
+					record(LoadBalancedEvent.Type.SERVICE_UNTRACKED, serviceId, "Service " + serviceId
+							+ " not tracked: all " + this.maxServices + " tracked services have open connections"
+							+ " (raise mongodb.load-balanced.metrics.max-services above the number of mongos)");
+				}
+				return null;
+			}
+			service = new ServiceState(serviceId, now);
+			this.services.put(serviceId, service);
+			record(LoadBalancedEvent.Type.SERVICE_DISCOVERED, serviceId, "Service " + serviceId + " discovered");
 			return service;
 		}
-		if (this.services.size() >= this.maxServices) {
-			evictOne();
-		}
-		service = new ServiceState(serviceId, now);
-		this.services.put(serviceId, service);
-		record(LoadBalancedEvent.Type.SERVICE_DISCOVERED, serviceId, "Service " + serviceId + " discovered");
-		return service;
 	}
 
-	private void evictOne() {
+	private boolean evictOne() {
 		Map<ServiceState, Integer> open = countOpenConnections();
 		ServiceState victim = this.services.values()
 			.stream()
-			.min(Comparator.<ServiceState>comparingInt((service) -> (open.getOrDefault(service, 0) > 0) ? 1 : 0)
-				.thenComparingLong((service) -> service.lastSeen))
-			.orElseThrow();
+			.filter((service) -> !open.containsKey(service))
+			.min(Comparator.comparingLong((service) -> service.lastSeen))
+			.orElse(null);
+		if (victim == null) {
+			return false;
+		}
 		this.services.remove(victim.serviceId);
-		this.connections.removeService(victim);
 		this.evictedServices.incrementAndGet();
 		record(LoadBalancedEvent.Type.SERVICE_EVICTED, victim.serviceId, "Service " + victim.serviceId
-				+ " evicted (idle longest; at most " + this.maxServices + " services are tracked)");
+				+ " evicted (idle longest with no open connection; at most " + this.maxServices
+				+ " services are tracked)");
+		return true;
 	}
 
 	private Map<ServiceState, Integer> countOpenConnections() {
@@ -259,8 +290,10 @@ public class LoadBalancedTopology
 		if (service == null) {
 			service = discover(serviceId, now);
 		}
-		service.poolClears.increment();
-		service.lastPoolClear = now;
+		if (service != null) {
+			service.poolClears.increment();
+			service.lastPoolClear = now;
+		}
 		record(LoadBalancedEvent.Type.POOL_CLEARED, serviceId, "Connections to service " + serviceId + " cleared");
 	}
 
@@ -278,6 +311,10 @@ public class LoadBalancedTopology
 	public void connectionClosed(ConnectionClosedEvent event) {
 		this.openConnections.decrementAndGet();
 		this.connections.remove(event.getConnectionId().getLocalValue());
+		if (!this.untrackedServices.isEmpty()) {
+			// A tracked service may have lost its last connection: let untracked services try again.
+			this.untrackedServices.clear();
+		}
 	}
 
 	@Override
@@ -322,12 +359,12 @@ public class LoadBalancedTopology
 		List<ServiceSnapshot> serviceSnapshots = new ArrayList<>(this.services.size());
 		for (ServiceState service : this.services.values()) {
 			int[] count = counts.getOrDefault(service, new int[3]);
-			Throwable error = service.lastError;
+			ServiceState.LastError error = service.lastError;
 			serviceSnapshots.add(new ServiceSnapshot(service.serviceId, Instant.ofEpochMilli(service.firstSeen),
 					Instant.ofEpochMilli(service.lastSeen), count[0], count[1], count[2],
 					service.commandsSucceeded.sum(), service.commandsFailed.sum(), service.poolClears.sum(),
-					instantOrNull(service.lastPoolClear), (error != null) ? describe(error) : null,
-					(error != null) ? instantOrNull(service.lastErrorAt) : null));
+					instantOrNull(service.lastPoolClear), (error != null) ? describe(error.error()) : null,
+					(error != null) ? Instant.ofEpochMilli(error.time()) : null));
 		}
 		serviceSnapshots.sort(Comparator.comparing(ServiceSnapshot::lastSeen).reversed());
 		ClusterDescription cluster = this.clusterDescription;
@@ -338,7 +375,8 @@ public class LoadBalancedTopology
 		return new LoadBalancedTopologySnapshot(Instant.ofEpochMilli(now),
 				(cluster != null) ? cluster.getType() : ClusterType.UNKNOWN, address,
 				(server != null) ? server.getType() : null, Math.max(0, this.openConnections.get()),
-				List.copyOf(serviceSnapshots), this.evictedServices.get(), this.events.toList());
+				List.copyOf(serviceSnapshots), this.evictedServices.get(), this.untrackedServices.size(),
+				this.untrackedCommands.sum(), this.events.toList());
 	}
 
 	private static @Nullable Instant instantOrNull(long millis) {
@@ -347,7 +385,9 @@ public class LoadBalancedTopology
 
 	private static String describe(Throwable error) {
 		String message = error.getMessage();
-		return error.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+		String text = error.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+		// Server messages can quote whole documents: keep the snapshot small.
+		return (text.length() > MAX_ERROR_LENGTH) ? text.substring(0, MAX_ERROR_LENGTH) + "..." : text;
 	}
 
 	private void record(LoadBalancedEvent.Type type, @Nullable ObjectId serviceId, String description) {

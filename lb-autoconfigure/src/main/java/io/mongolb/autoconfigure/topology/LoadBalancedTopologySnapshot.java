@@ -19,12 +19,16 @@ import org.jspecify.annotations.Nullable;
  * @param openConnections connections in the driver's pool, whether or not correlated with a service yet
  * @param services the services seen, most recently seen first
  * @param evictedServices how many services were dropped to respect the bound on tracked services
+ * @param untrackedServices services seen but not tracked now, because every tracked service had open connections
+ * when they appeared
+ * @param untrackedCommands commands served by services that were not tracked at the time
  * @param recentEvents the most recent events, oldest first
  * @since 0.1.0
  */
 public record LoadBalancedTopologySnapshot(Instant takenAt, ClusterType topologyType,
 		@Nullable ServerAddress loadBalancerAddress, @Nullable ServerType serverType, int openConnections,
-		List<ServiceSnapshot> services, long evictedServices, List<LoadBalancedEvent> recentEvents) {
+		List<ServiceSnapshot> services, long evictedServices, int untrackedServices, long untrackedCommands,
+		List<LoadBalancedEvent> recentEvents) {
 
 	/**
 	 * The topology type as the spec names it, e.g. {@code LoadBalanced}.

@@ -25,14 +25,18 @@ final class ServiceState {
 
 	volatile long lastPoolClear;
 
-	volatile @Nullable Throwable lastError;
-
-	volatile long lastErrorAt;
+	volatile @Nullable LastError lastError;
 
 	ServiceState(ObjectId serviceId, long now) {
 		this.serviceId = serviceId;
 		this.firstSeen = now;
 		this.lastSeen = now;
+	}
+
+	/**
+	 * The last command failure and when it happened, read and written as one.
+	 */
+	record LastError(Throwable error, long time) {
 	}
 
 }

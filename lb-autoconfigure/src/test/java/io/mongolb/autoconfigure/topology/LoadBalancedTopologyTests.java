@@ -3,6 +3,7 @@ package io.mongolb.autoconfigure.topology;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.mongodb.MongoSocketReadException;
 import com.mongodb.ServerAddress;
@@ -156,15 +159,81 @@ class LoadBalancedTopologyTests {
 		assertThat(snapshot.recentEvents()).filteredOn((event) -> event.type() == LoadBalancedEvent.Type.SERVICE_EVICTED)
 			.singleElement()
 			.satisfies((event) -> assertThat(event.serviceId()).isEqualTo(second));
-		// With every service holding a connection, the one idle longest goes, connections and all.
+		// With every service holding a connection, a newcomer is not tracked: its commands are only counted.
 		this.clock.advance(Duration.ofSeconds(1));
 		ObjectId fifth = new ObjectId();
 		open(5);
 		succeed(5, fifth);
+		succeed(5, fifth);
+		snapshot = this.topology.snapshot();
+		assertThat(snapshot.services()).extracting(ServiceSnapshot::serviceId).containsExactly(fourth, third, first);
+		assertThat(snapshot.untrackedServices()).isOne();
+		assertThat(snapshot.untrackedCommands()).isEqualTo(2);
+		assertThat(snapshot.evictedServices()).isOne();
+		assertThat(snapshot.recentEvents()).filteredOn((event) -> event.type() == LoadBalancedEvent.Type.SERVICE_UNTRACKED)
+			.singleElement()
+			.satisfies((event) -> assertThat(event.serviceId()).isEqualTo(fifth));
+		// Once a tracked service has no connection left, the newcomer gets its place.
+		this.topology.connectionClosed(new ConnectionClosedEvent(connectionId(1), ConnectionClosedEvent.Reason.IDLE));
+		succeed(5, fifth);
 		snapshot = this.topology.snapshot();
 		assertThat(snapshot.services()).extracting(ServiceSnapshot::serviceId).containsExactly(fifth, fourth, third);
-		assertThat(snapshot.services()).allSatisfy((service) -> assertThat(service.openConnections()).isOne());
+		assertThat(snapshot.untrackedServices()).isZero();
 		assertThat(snapshot.evictedServices()).isEqualTo(2);
+	}
+
+	@Test
+	void moreLiveServicesThanTheBoundNeverThrashWhileSnapshotsAreRead() throws Exception {
+		LoadBalancedTopology bounded = new LoadBalancedTopology(2, Duration.ofSeconds(30), 64);
+		ObjectId[] serviceIds = { new ObjectId(), new ObjectId(), new ObjectId(), new ObjectId() };
+		int writers = 4;
+		int commands = 5_000;
+		ExecutorService executor = Executors.newFixedThreadPool(writers + 1);
+		CountDownLatch start = new CountDownLatch(1);
+		AtomicBoolean writing = new AtomicBoolean(true);
+		AtomicInteger largestSeen = new AtomicInteger();
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < writers; t++) {
+				int thread = t;
+				futures.add(executor.submit(() -> {
+					start.await();
+					// Each writer keeps one connection open to its own service: four live services, bound two.
+					ConnectionDescription description = description(100 + thread, serviceIds[thread]);
+					bounded.connectionCreated(new ConnectionCreatedEvent(connectionId(100 + thread)));
+					for (int i = 0; i < commands; i++) {
+						bounded.commandSucceeded(new CommandSucceededEvent(null, i, i, description, "app", "find",
+								new BsonDocument(), 1));
+					}
+					return null;
+				}));
+			}
+			Future<?> reader = executor.submit(() -> {
+				start.await();
+				while (writing.get()) {
+					largestSeen.accumulateAndGet(bounded.snapshot().services().size(), Math::max);
+				}
+				return null;
+			});
+			start.countDown();
+			for (Future<?> future : futures) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+			writing.set(false);
+			reader.get(60, TimeUnit.SECONDS);
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		LoadBalancedTopologySnapshot snapshot = bounded.snapshot();
+		assertThat(largestSeen.get()).isLessThanOrEqualTo(2);
+		assertThat(snapshot.services()).hasSize(2);
+		assertThat(snapshot.evictedServices()).isZero();
+		assertThat(snapshot.untrackedServices()).isEqualTo(2);
+		assertThat(snapshot.services().stream().mapToLong(ServiceSnapshot::commandsSucceeded).sum()
+				+ snapshot.untrackedCommands()).isEqualTo((long) writers * commands);
+		// Two discoveries and two refusals: the event log did not fill with churn.
+		assertThat(snapshot.recentEvents()).hasSize(4);
 	}
 
 	@Test
@@ -284,7 +353,7 @@ class LoadBalancedTopologyTests {
 		}
 
 		@Override
-		public Clock withZone(java.time.ZoneId zone) {
+		public Clock withZone(ZoneId zone) {
 			return this;
 		}
 
