@@ -1,6 +1,7 @@
 package io.mongolb.autoconfigure;
 
 import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.uri.LoadBalancedModeResolver;
 
@@ -16,6 +17,7 @@ import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.MongoProperties;
 import org.springframework.boot.mongodb.autoconfigure.PropertiesMongoConnectionDetails;
+import org.springframework.boot.mongodb.autoconfigure.StandardMongoClientSettingsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -27,11 +29,13 @@ import org.springframework.core.env.Environment;
  * {@link MongoConnectionDetails} (so {@code spring.mongodb.*}, a user-defined details bean and the embedded server are
  * treated alike): that decision is the {@link LoadBalancedMode} bean, and it enforces the load-balanced rules before
  * any client exists. When it is not active, every bean here stays inert and the application behaves as plain Spring
- * Boot.
+ * Boot. When the application defines its own {@code MongoClientSettings} bean (Spring Boot then ignores
+ * {@code spring.mongodb.*}), the decision is taken from those settings instead.
  *
  * @since 0.1.0
  */
-@AutoConfiguration(after = MongoAutoConfiguration.class)
+@AutoConfiguration(after = MongoAutoConfiguration.class,
+		afterName = "org.springframework.boot.mongodb.autoconfigure.MongoReactiveAutoConfiguration")
 @ConditionalOnClass({ ConnectionString.class, MongoConnectionDetails.class })
 @ConditionalOnBooleanProperty(name = "mongodb.load-balanced.enabled", matchIfMissing = true)
 @ConditionalOnBean(MongoConnectionDetails.class)
@@ -45,9 +49,17 @@ public final class LoadBalancedMongoAutoConfiguration {
 	@ConditionalOnMissingBean
 	LoadBalancedMode loadBalancedMode(LoadBalancedProperties properties, Environment environment,
 			MongoConnectionDetails connectionDetails, ObjectProvider<MongoProperties> mongoProperties,
-			ListableBeanFactory beanFactory) {
-		return new LoadBalancedModeResolver(properties, environment).resolve(connectionDetails,
-				describe(connectionDetails, beanFactory), mongoProperties.getIfAvailable());
+			ObjectProvider<StandardMongoClientSettingsBuilderCustomizer> standardCustomizer,
+			ObjectProvider<MongoClientSettings> settings, ListableBeanFactory beanFactory) {
+		LoadBalancedModeResolver resolver = new LoadBalancedModeResolver(properties, environment);
+		MongoClientSettings userSettings = settings.getIfUnique();
+		if (standardCustomizer.getIfAvailable() == null && userSettings != null) {
+			// Spring Boot applies neither spring.mongodb.* nor the connection details to an application's own
+			// MongoClientSettings: the client starts from those settings, so decide from them.
+			return resolver.resolve(userSettings, describe(MongoClientSettings.class, userSettings, beanFactory));
+		}
+		return resolver.resolve(connectionDetails, describe(connectionDetails, beanFactory),
+				mongoProperties.getIfAvailable());
 	}
 
 	@Bean
@@ -68,9 +80,13 @@ public final class LoadBalancedMongoAutoConfiguration {
 		if (connectionDetails instanceof PropertiesMongoConnectionDetails) {
 			return "spring.mongodb.* properties";
 		}
-		String[] names = beanFactory.getBeanNamesForType(MongoConnectionDetails.class);
+		return describe(MongoConnectionDetails.class, connectionDetails, beanFactory);
+	}
+
+	private static String describe(Class<?> type, Object bean, ListableBeanFactory beanFactory) {
+		String[] names = beanFactory.getBeanNamesForType(type);
 		String name = (names.length == 1) ? "'" + names[0] + "' " : "";
-		return "the MongoConnectionDetails bean " + name + "(" + connectionDetails.getClass().getName() + ")";
+		return "the " + type.getSimpleName() + " bean " + name + "(" + bean.getClass().getName() + ")";
 	}
 
 }

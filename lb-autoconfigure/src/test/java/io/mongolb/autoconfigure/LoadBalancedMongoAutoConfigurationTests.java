@@ -3,6 +3,7 @@ package io.mongolb.autoconfigure;
 import java.time.Duration;
 
 import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.connection.ClusterConnectionMode;
 import com.mongodb.connection.ClusterType;
@@ -150,6 +151,51 @@ class LoadBalancedMongoAutoConfigurationTests {
 				});
 	}
 
+	@Test
+	void anApplicationsOwnMongoClientSettingsAreTheConnectionSource() {
+		this.runner
+			.withBean("userSettings", MongoClientSettings.class,
+					() -> MongoClientSettings.builder().applyConnectionString(new ConnectionString(LB_URI)).build())
+			.run((context) -> {
+				LoadBalancedMode mode = context.getBean(LoadBalancedMode.class);
+				assertThat(mode.active()).isTrue();
+				assertThat(mode.source()).startsWith("the MongoClientSettings bean 'userSettings'");
+				assertThat(mode.loadBalancerAddress()).isEqualTo("127.0.0.1:27017");
+				assertLoadBalancedClient(context);
+			});
+	}
+
+	@Test
+	void aBrokenRuleInAnApplicationsOwnMongoClientSettingsNamesTheBean() {
+		this.runner
+			.withBean("userSettings", MongoClientSettings.class,
+					() -> MongoClientSettings.builder()
+						.applyConnectionString(new ConnectionString("mongodb://a.example.net,b.example.net/?replicaSet=rs0"))
+						.build())
+			.withPropertyValues("mongodb.load-balanced.enabled=true")
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context);
+				assertThat(analysis.getDescription()).contains("Source: the MongoClientSettings bean 'userSettings'")
+					.contains("hosts=a.example.net:27017,b.example.net:27017")
+					.contains("requiredReplicaSetName=rs0");
+			});
+	}
+
+	@Test
+	void anApplicationsOwnMongoClientSettingsWithoutTheModeLeaveTheStarterInert() {
+		// Spring Boot ignores spring.mongodb.uri when the application has its own settings, and so does the starter.
+		this.runner.withPropertyValues("spring.mongodb.uri=" + LB_URI)
+			.withBean("userSettings", MongoClientSettings.class,
+					() -> MongoClientSettings.builder()
+						.applyConnectionString(new ConnectionString("mongodb://127.0.0.1:27017/"))
+						.build())
+			.run((context) -> {
+				assertThat(context.getBean(LoadBalancedMode.class).active()).isFalse();
+				assertThat(context.getBean(MongoClient.class).getClusterDescription().getConnectionMode())
+					.isNotEqualTo(ClusterConnectionMode.LOAD_BALANCED);
+			});
+	}
+
 	// Properties
 
 	@Test
@@ -245,7 +291,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 			.withPropertyValues("spring.mongodb.host=lb.example.net", "spring.mongodb.replica-set-name=rs0",
 					"mongodb.load-balanced.enabled=true")
 			.run((context) -> assertThat(analyze(context).getAction())
-				.contains("Remove spring.mongodb.replica-set-name from spring.mongodb.replica-set-name"));
+				.contains("Remove spring.mongodb.replica-set-name (from \"spring.mongodb.replica-set-name\" from property"
+						+ " source \"test\")."));
 	}
 
 	@Test

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.mongodb.MongoCommandException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoSocketOpenException;
@@ -129,10 +128,6 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 			return "The server behind " + address + " answered the handshake without a serviceId: it is not a"
 					+ " mongos load-balancer port. Point the balancer at mongos's loadBalancerPort (mongos --setParameter"
 					+ " loadBalancerPort=...) and make it send a PROXY protocol header (HAProxy: send-proxy-v2).";
-		}
-		if (ex instanceof MongoCommandException command && command.getErrorCode() == 354) {
-			return "mongos says this client is not in load-balanced mode (354 LoadBalancerSupportMismatch): add"
-					+ " loadBalanced=true to the connection string.";
 		}
 		if (ex instanceof MongoSocketOpenException) {
 			return "No connection could be opened to " + address + ": check the address and that the load balancer"

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.connection.ClusterConnectionMode;
+import com.mongodb.connection.ClusterSettings;
 import io.mongolb.autoconfigure.LoadBalancedMode;
 import io.mongolb.autoconfigure.LoadBalancedProperties;
 import org.apache.commons.logging.Log;
@@ -149,6 +152,52 @@ public final class LoadBalancedModeResolver {
 				+ " [" + ex.getClass().getName() + "]");
 	}
 
+	/**
+	 * Decide whether load-balanced mode applies to a client built from the application's own
+	 * {@link MongoClientSettings} (Spring Boot then ignores {@code spring.mongodb.*} and its connection details).
+	 * @param settings the application's settings
+	 * @param description how to name them, e.g. {@code the MongoClientSettings bean 'settings'}
+	 * @return the decision
+	 * @throws InvalidLoadBalancedConfigurationException when a rule is broken and {@code fail-fast} is on
+	 */
+	public LoadBalancedMode resolve(MongoClientSettings settings, String description) {
+		ClusterSettings cluster = settings.getClusterSettings();
+		boolean loadBalanced = cluster.getMode() == ClusterConnectionMode.LOAD_BALANCED;
+		String requestedBy = Boolean.TRUE.equals(this.properties.getEnabled())
+				? LoadBalancedUriValidator.ENABLED_PROPERTY + "=true"
+				: loadBalanced ? "load-balanced mode in " + description : null;
+		if (requestedBy == null) {
+			return new LoadBalancedMode(false, description, null, null, null,
+					"Neither " + LoadBalancedUriValidator.ENABLED_PROPERTY + " nor " + description
+							+ " asks for load-balanced mode.");
+		}
+		List<LoadBalancedRuleViolation> violations = new ArrayList<>();
+		List<String> hosts = cluster.getHosts().stream().map(String::valueOf).toList();
+		if (cluster.getSrvHost() == null && hosts.size() > 1) {
+			violations.add(LoadBalancedUriValidator.multipleHosts("hosts", String.join(",", hosts), hosts.size(),
+					description));
+		}
+		if (cluster.getRequiredReplicaSetName() != null) {
+			violations.add(LoadBalancedUriValidator.replicaSet("requiredReplicaSetName",
+					cluster.getRequiredReplicaSetName(), description));
+		}
+		if (cluster.getMode() == ClusterConnectionMode.SINGLE) {
+			violations.add(new LoadBalancedRuleViolation("mode", "SINGLE",
+					"load-balanced mode always connects through the balancer, never directly to one server.",
+					"Do not set ClusterConnectionMode.SINGLE (directConnection=true) in " + description + "."));
+		}
+		Integer srvMaxHosts = cluster.getSrvMaxHosts();
+		if (srvMaxHosts != null && srvMaxHosts > 0) {
+			violations.add(LoadBalancedUriValidator.srvMaxHosts(srvMaxHosts.toString(), description));
+		}
+		if (!violations.isEmpty()) {
+			return fail(description, null, requestedBy, violations);
+		}
+		String address = (cluster.getSrvHost() != null) ? cluster.getSrvHost() + " (SRV)" : hosts.get(0);
+		return new LoadBalancedMode(true, description, requestedBy, address, null,
+				"Load-balanced mode is requested by " + requestedBy + ".");
+	}
+
 	private List<LoadBalancedRuleViolation> validateHostProperties(MongoProperties mongoProperties,
 			@Nullable Boolean enabled) {
 		List<LoadBalancedRuleViolation> violations = new ArrayList<>();
@@ -169,7 +218,9 @@ public final class LoadBalancedModeResolver {
 		String replicaSetName = mongoProperties.getReplicaSetName();
 		if (replicaSetName != null && !replicaSetName.isBlank()) {
 			String property = "spring.mongodb.replica-set-name";
-			violations.add(LoadBalancedUriValidator.replicaSet(property, replicaSetName, describeProperty(property)));
+			LoadBalancedRuleViolation rule = LoadBalancedUriValidator.replicaSet(property, replicaSetName, property);
+			violations.add(new LoadBalancedRuleViolation(property, replicaSetName, rule.problem(),
+					"Remove " + describeProperty(property) + "."));
 		}
 		return violations;
 	}

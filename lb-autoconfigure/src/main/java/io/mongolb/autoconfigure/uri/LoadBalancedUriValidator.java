@@ -144,7 +144,7 @@ public final class LoadBalancedUriValidator {
 				String target = (value == null && srv && txtTarget != null) ? txtTarget : uriTarget;
 				yield replicaSet("replicaSet", (value != null) ? value : valueUnknown, target);
 			}
-			case ONE_HOST -> {
+			case ONE_HOST, SETTINGS_ONE_HOST -> {
 				List<String> hosts = (raw != null) ? raw.hosts() : List.of();
 				yield multipleHosts("hosts", hosts.isEmpty() ? valueUnknown : String.join(",", hosts),
 						Math.max(hosts.size(), 2), uriTarget);
@@ -209,6 +209,8 @@ public final class LoadBalancedUriValidator {
 		REPLICA_SET("replicaSet can not be specified with loadBalanced=true"),
 
 		ONE_HOST("Only one host can be specified with loadBalanced=true"),
+
+		SETTINGS_ONE_HOST("Multiple hosts cannot be specified when in load balancing mode"),
 
 		SRV_MAX_HOSTS("srvMaxHosts can not be specified with loadBalanced=true");
 
