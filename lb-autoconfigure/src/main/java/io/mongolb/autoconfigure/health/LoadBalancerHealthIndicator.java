@@ -86,7 +86,8 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 			builder.withDetail("cause", cause);
 		}
 		if (error != null) {
-			builder.withDetail("error", error.getClass().getName() + ": " + error.getMessage());
+			String text = error.getClass().getName() + ": " + error.getMessage();
+			builder.withDetail("error", (text.length() > 500) ? text.substring(0, 500) + "..." : text);
 		}
 		return builder.build();
 	}
