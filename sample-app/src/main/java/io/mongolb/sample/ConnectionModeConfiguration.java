@@ -1,0 +1,52 @@
+package io.mongolb.sample;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.info.InfoContributor;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+
+import io.mongolb.autoconfigure.LoadBalancedMode;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+
+/**
+ * Tells the user what the sample is connected to: one log line when the application is ready, and a {@code mongodb}
+ * section in {@code /actuator/info}.
+ */
+@Configuration(proxyBeanMethods = false)
+class ConnectionModeConfiguration {
+
+	private static final Log logger = LogFactory.getLog(ConnectionModeConfiguration.class);
+
+	@Bean
+	ConnectionMode connectionMode(ObjectProvider<LoadBalancedMode> mode,
+			ObjectProvider<EmbeddedLoadBalancedMongo> embedded) {
+		return ConnectionMode.of(mode.getIfAvailable(), embedded.getIfAvailable());
+	}
+
+	@Bean
+	InfoContributor mongodbConnectionInfoContributor(ConnectionMode connectionMode) {
+		return (builder) -> builder.withDetail("mongodb", connectionMode.toInfo());
+	}
+
+	@EventListener
+	void logConnectionMode(ApplicationReadyEvent event) {
+		ConnectionMode connectionMode = event.getApplicationContext().getBean(ConnectionMode.class);
+		Environment environment = event.getApplicationContext().getEnvironment();
+		String port = environment.getProperty("local.server.port", "?");
+		String message = "mongolb sample ready on http://localhost:" + port + "/api/orders; "
+				+ connectionMode.describe();
+		if (connectionMode.loadBalanced()) {
+			logger.info(message);
+		}
+		else {
+			logger.warn(message);
+		}
+	}
+
+}

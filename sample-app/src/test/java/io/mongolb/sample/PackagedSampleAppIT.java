@@ -1,0 +1,131 @@
+package io.mongolb.sample;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged sample app started as a user starts it ({@code java -jar}, after {@code package}): on the embedded
+ * default, and pointed through {@code SPRING_MONGODB_URI} at a cluster with a password in its connection string.
+ */
+class PackagedSampleAppIT {
+
+	private static final String PASSWORD = "S3cretPw";
+
+	@TempDir
+	Path directory;
+
+	@Test
+	void embeddedDefaultServesTheOrdersApiAndReportsBothServices() {
+		try (SampleAppProcess app = SampleAppProcess.start(this.directory, Map.of())) {
+			HttpJson http = new HttpJson(app.port());
+
+			JsonNode info = http.get("/actuator/info").json().path("mongodb");
+			assertThat(info.path("mode").asString()).isEqualTo("embedded");
+			assertThat(info.path("loadBalanced").asBoolean()).isTrue();
+			String loadBalancer = info.path("loadBalancer").asString();
+			assertThat(loadBalancer).matches("127\\.0\\.0\\.1:\\d+");
+			Set<String> serviceIds = new TreeSet<>();
+			info.path("serviceIds").values().forEach((id) -> serviceIds.add(id.asString()));
+			assertThat(serviceIds).hasSize(2);
+
+			// The start-up line: mode, LoadBalancer address, the fronts' serviceIds.
+			String output = app.output();
+			assertThat(output).containsPattern("mongolb sample ready on http://localhost:" + app.port()
+					+ "/api/orders; mode: embedded \\(2 mongos-like fronts behind the in-process PROXY v2 balancer\\), "
+					+ "LoadBalancer " + loadBalancer.replace(".", "\\.") + ", serviceIds [0-9a-f]{24}, [0-9a-f]{24}");
+			serviceIds.forEach((id) -> assertThat(output).contains(id));
+
+			// Round trip: create, read, list, delete.
+			HttpJson.Reply created = http.post("/api/orders", "{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
+			assertThat(created.status()).as(created.toString()).isEqualTo(201);
+			assertThat(created.serviceIds()).isIn(serviceIds);
+			String id = created.json().path("id").asString();
+			HttpJson.Reply read = http.get("/api/orders/" + id);
+			assertThat(read.status()).isEqualTo(200);
+			assertThat(read.json().path("customer").asString()).isEqualTo("ada");
+			JsonNode list = http.get("/api/orders").json();
+			assertThat(list.path("totalElements").asLong()).isEqualTo(1);
+			assertThat(list.path("content").path(0).path("id").asString()).isEqualTo(id);
+			assertThat(http.delete("/api/orders/" + id).status()).isEqualTo(204);
+			assertThat(http.get("/api/orders/" + id).status()).isEqualTo(404);
+			assertThat(http.get("/api/orders").json().path("totalElements").asLong()).isZero();
+
+			// Concurrent requests open several pooled connections; the balancer spreads them over both fronts.
+			await().atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(100))
+				.until(() -> http.burst("/api/orders", 16).size() == 2);
+			HttpJson.Reply health = http.get("/actuator/health");
+			assertThat(health.status()).as(health.toString()).isEqualTo(200);
+			JsonNode root = health.json();
+			assertThat(root.path("status").asString()).isEqualTo("UP");
+			JsonNode lb = root.path("components").path("mongodbLoadBalancer");
+			assertThat(lb.path("status").asString()).isEqualTo("UP");
+			assertThat(lb.path("details").path("topologyType").asString()).isEqualTo("LoadBalanced");
+			assertThat(lb.path("details").path("serverType").asString()).isEqualTo("LoadBalancer");
+			assertThat(lb.path("details").path("loadBalancer").asString()).isEqualTo(loadBalancer);
+			assertThat(lb.path("details").path("servicesSeen").asInt()).isEqualTo(2);
+			Set<String> healthServiceIds = new TreeSet<>();
+			lb.path("details").path("services").values()
+				.forEach((service) -> healthServiceIds.add(service.path("serviceId").asString()));
+			assertThat(healthServiceIds).isEqualTo(serviceIds);
+
+			assertThat(http.get("/actuator/metrics").json().path("names").values()).extracting(JsonNode::asString)
+				.contains("mongodb.driver.commands", "http.server.requests");
+			assertThat(http.get("/actuator/env").status()).isEqualTo(404);
+
+			assertThat(app.stop()).as("exit code after SIGTERM").isIn(0, 143);
+			assertThat(app.output()).contains("Front 0 stopped", "Front 1 stopped");
+		}
+	}
+
+	@Test
+	void aPasswordInTheConnectionStringNeverShows() {
+		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).start()) {
+			String address = "127.0.0.1:" + mongo.getBalancerPort();
+			String uri = "mongodb://app:" + PASSWORD + "@" + address + "/orders?loadBalanced=true";
+			try (SampleAppProcess app = SampleAppProcess.start(this.directory, Map.of("SPRING_MONGODB_URI", uri))) {
+				HttpJson http = new HttpJson(app.port());
+				// The embedded store has no authentication, so requests that reach MongoDB fail: what matters is
+				// that no answer and no log line shows the password.
+				http.post("/api/orders", "{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
+				http.get("/api/orders");
+				List<String> paths = List.of("/actuator", "/actuator/health", "/actuator/health/mongodbLoadBalancer",
+						"/actuator/health/mongo", "/actuator/info", "/actuator/metrics",
+						"/actuator/metrics/mongodb.driver.commands", "/actuator/metrics/mongodb.driver.pool.size",
+						"/api/orders");
+				for (String path : paths) {
+					HttpJson.Reply reply = http.get(path);
+					assertThat(reply.body()).as("GET " + path).doesNotContain(PASSWORD);
+				}
+				JsonNode lb = http.get("/actuator/health/mongodbLoadBalancer").json();
+				assertThat(lb.path("details").path("loadBalancer").asString()).isEqualTo(address);
+				JsonNode info = http.get("/actuator/info").json().path("mongodb");
+				assertThat(info.path("mode").asString()).isEqualTo("external");
+				assertThat(info.path("loadBalancer").asString()).isEqualTo(address);
+				assertThat(http.get("/actuator/env").status()).isEqualTo(404);
+				assertThat(http.get("/actuator/configprops").status()).isEqualTo(404);
+
+				String output = app.output();
+				assertThat(output).contains("mode: external, from spring.mongodb.uri", "LoadBalancer " + address);
+				// The embedded server was switched off by the URI.
+				assertThat(output).doesNotContain("Embedded load-balanced MongoDB started");
+				assertThat(app.stop()).isIn(0, 143);
+				assertThat(app.output()).doesNotContain(PASSWORD);
+			}
+		}
+	}
+
+}
