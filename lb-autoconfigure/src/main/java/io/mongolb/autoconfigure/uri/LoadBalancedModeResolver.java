@@ -112,7 +112,8 @@ public final class LoadBalancedModeResolver {
 			return fail(source, (raw != null) ? raw.masked() : null, by, List.of(violation));
 		}
 		String masked = MaskedConnectionString.mask(connectionString.getConnectionString());
-		RawConnectionString parsed = (raw != null) ? raw : RawConnectionString.parse(connectionString.getConnectionString());
+		RawConnectionString parsed = (raw != null) ? raw
+				: RawConnectionString.parse(connectionString.getConnectionString());
 		if (raw == null && parsed != null) {
 			warnDeprecatedSpelling(parsed, uriTarget);
 		}
@@ -123,9 +124,10 @@ public final class LoadBalancedModeResolver {
 		if (requestedBy == null && Boolean.TRUE.equals(connectionString.isLoadBalanced())) {
 			requestedBy = "loadBalanced=true in " + targets.apply("loadBalanced");
 		}
-		List<LoadBalancedRuleViolation> violations = this.validator.check(LoadBalancedUriValidator.Settings.of(connectionString), targets, enabled);
+		List<LoadBalancedRuleViolation> violations = this.validator
+			.check(LoadBalancedUriValidator.Settings.of(connectionString), targets, enabled);
 		if (!violations.isEmpty()) {
-			return fail(source, masked, (requestedBy != null) ? requestedBy : "", violations);
+			return fail(source, masked, requestedBy, violations);
 		}
 		if (requestedBy == null) {
 			return new LoadBalancedMode(false, source, null, null, masked,
