@@ -20,6 +20,7 @@ import de.bwaldvogel.mongo.wire.MongoWireProtocolHandler;
 import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -123,7 +124,14 @@ final class FrontServer {
 				}
 
 			});
-		return bootstrap.bind(new InetSocketAddress(HOST, bindPort)).syncUninterruptibly().channel();
+		// Not syncUninterruptibly(): it rethrows the checked BindException as it is, past a catch of RuntimeException.
+		ChannelFuture bound = bootstrap.bind(new InetSocketAddress(HOST, bindPort)).awaitUninterruptibly();
+		if (!bound.isSuccess()) {
+			throw new IllegalStateException("Front " + this.index + " could not bind its "
+					+ (loadBalancer ? "load-balancer" : "normal") + " port " + HOST + ":" + bindPort + ": "
+					+ bound.cause().getMessage(), bound.cause());
+		}
+		return bound.channel();
 	}
 
 	private void initConnection(SocketChannel ch, boolean loadBalancer) {
