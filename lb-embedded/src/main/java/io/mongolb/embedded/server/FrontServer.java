@@ -28,6 +28,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
@@ -59,6 +61,12 @@ final class FrontServer {
 	private final AtomicLong totalCreated = new AtomicLong();
 
 	private final AtomicInteger connectionIds = new AtomicInteger();
+
+	private final AtomicLong proxyHeadersV1 = new AtomicLong();
+
+	private final AtomicLong proxyHeadersV2 = new AtomicLong();
+
+	private final AtomicLong proxyHeadersV2Local = new AtomicLong();
 
 	/** Cursors opened through this front, with the connection that opened them. */
 	private final Map<Long, Channel> cursorOwners = new ConcurrentHashMap<>();
@@ -177,6 +185,23 @@ final class FrontServer {
 		this.totalCreated.incrementAndGet();
 	}
 
+	void proxyHeaderReceived(HAProxyProtocolVersion version, HAProxyCommand command) {
+		if (version == HAProxyProtocolVersion.V1) {
+			this.proxyHeadersV1.incrementAndGet();
+		}
+		else if (command == HAProxyCommand.LOCAL) {
+			this.proxyHeadersV2Local.incrementAndGet();
+		}
+		else {
+			this.proxyHeadersV2.incrementAndGet();
+		}
+	}
+
+	ProxyHeaderCounts proxyHeaderCounts() {
+		return new ProxyHeaderCounts(this.proxyHeadersV1.get(), this.proxyHeadersV2.get(),
+				this.proxyHeadersV2Local.get());
+	}
+
 	void loadBalancedHandshake() {
 		this.loadBalancedConnections.incrementAndGet();
 	}
@@ -235,6 +260,12 @@ final class FrontServer {
 		embedded.put("front", this.index);
 		embedded.put("serviceId", this.serviceId);
 		embedded.put("storeOpenCursors", (long) this.store.openCursorCount());
+		ProxyHeaderCounts headers = proxyHeaderCounts();
+		Document proxyHeaders = new Document();
+		proxyHeaders.put("v1", headers.v1());
+		proxyHeaders.put("v2", headers.v2());
+		proxyHeaders.put("v2Local", headers.v2Local());
+		embedded.put("proxyHeaders", proxyHeaders);
 		status.put("mongolbEmbedded", embedded);
 		return status;
 	}

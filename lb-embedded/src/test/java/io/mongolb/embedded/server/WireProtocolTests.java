@@ -53,6 +53,7 @@ class WireProtocolTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "v1", "v2", "v2-local" })
 	void firstLoadBalancedHelloGetsTheServiceIdAndLaterOnesDoNot(String header) throws IOException {
+		ProxyHeaderCounts before = mongo.getProxyHeaderCounts(1);
 		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(1))) {
 			client.send(switch (header) {
 				case "v1" -> WireClient.v1Header();
@@ -61,6 +62,12 @@ class WireProtocolTests {
 			});
 			BsonDocument first = client.command(hello(true));
 			assertThat(first.getDouble("ok").getValue()).isEqualTo(1.0);
+			// The front counted the header it received, by version and command.
+			assertThat(mongo.getProxyHeaderCounts(1)).isEqualTo(switch (header) {
+				case "v1" -> new ProxyHeaderCounts(before.v1() + 1, before.v2(), before.v2Local());
+				case "v2" -> new ProxyHeaderCounts(before.v1(), before.v2() + 1, before.v2Local());
+				default -> new ProxyHeaderCounts(before.v1(), before.v2(), before.v2Local() + 1);
+			});
 			assertThat(first.getString("msg").getValue()).isEqualTo("isdbgrid");
 			assertThat(first.getBoolean("isWritablePrimary").getValue()).isTrue();
 			assertThat(first.getInt32("maxWireVersion").getValue()).isEqualTo(21);
