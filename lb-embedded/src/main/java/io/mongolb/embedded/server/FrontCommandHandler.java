@@ -1,5 +1,6 @@
 package io.mongolb.embedded.server;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,6 +66,19 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		}
 		this.front.connectionClosed(ctx.channel(), this.state);
 		super.channelInactive(ctx);
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+		if (cause instanceof IOException) {
+			// The peer went away, e.g. a load balancer's health check that connects, sends its PROXY header and
+			// closes with a reset: nothing to report, as mongos reports nothing for it.
+			logger.debug("Front {}: connection {} closed by the peer: {}", this.front.index(),
+					ctx.channel().remoteAddress(), cause.toString());
+			ctx.close();
+			return;
+		}
+		super.exceptionCaught(ctx, cause);
 	}
 
 	@Override
