@@ -86,6 +86,28 @@ class FailPointTests {
 	}
 
 	@Test
+	void errorLabelsAreSentWithTheError() {
+		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
+			configure(0, "alwaysOn", new Document("failCommands", List.of("count")).append("errorCode", 91)
+				.append("errorLabels", List.of("TransientTransactionError", "mongolbTestLabel")));
+			assertThatThrownBy(() -> client.getDatabase("fail").runCommand(new Document("count", "items")))
+				.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> {
+					assertThat(ex.getErrorCode()).isEqualTo(91);
+					assertThat(ex.getErrorLabels()).containsExactlyInAnyOrder("TransientTransactionError",
+							"mongolbTestLabel");
+					assertThat(ex.getResponse().getArray("errorLabels")).hasSize(2);
+				});
+			// A later configuration without labels sends none.
+			configure(0, "alwaysOn", new Document("failCommands", List.of("count")).append("errorCode", 91));
+			assertThatThrownBy(() -> client.getDatabase("fail").runCommand(new Document("count", "items")))
+				.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> {
+					assertThat(ex.getErrorCode()).isEqualTo(91);
+					assertThat(ex.getErrorLabels()).isEmpty();
+				});
+		}
+	}
+
+	@Test
 	void failPointAppliesOnlyToTheFrontThatReceivedIt() {
 		configure(1, "alwaysOn", new Document("failCommands", List.of("count")).append("errorCode", 2));
 		try (MongoClient front0 = MongoClients.create(this.mongo.getFrontConnectionString(0));
