@@ -94,19 +94,27 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		}
 		String name = command.keySet().iterator().next();
 		try {
-			if (name.equalsIgnoreCase("hello") || name.equalsIgnoreCase("isMaster")) {
-				hello(ctx, request, name, command);
-				return;
-			}
 			if (name.equals("configureFailPoint")) {
 				this.front.failPoint().configure(command);
 				reply(ctx, request, ok(new Document()));
 				return;
 			}
-			refuseTransactions(name, command);
-			FailPoint.Action action = this.front.failPoint().check(name, this.state.appName);
+			boolean hello = name.equalsIgnoreCase("hello") || name.equalsIgnoreCase("isMaster");
+			if (hello) {
+				// The fail point's appName filter must already see the name this very hello announces.
+				rememberAppName(command);
+			}
+			else {
+				refuseTransactions(name, command);
+			}
+			// As on mongos, the fail point applies to hello/isMaster too: driver test suites fail handshakes so.
+			FailPoint.Action action = this.front.failPoint().check(failPointName(name), this.state.appName);
 			if (action != null) {
 				fail(ctx, request, name, action);
+				return;
+			}
+			if (hello) {
+				hello(ctx, request, name, command);
 				return;
 			}
 			if (name.equals("serverStatus")) {
@@ -139,14 +147,28 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		return null;
 	}
 
-	private void hello(ChannelHandlerContext ctx, ClientRequest request, String name, Document command) {
-		boolean first = !this.state.helloSeen;
-		this.state.helloSeen = true;
-		if (first && command.get("client") instanceof Document client
+	/**
+	 * The name a command is matched by in {@code failCommands}: its own, except that the legacy lower-case
+	 * {@code ismaster} is {@code isMaster}.
+	 */
+	private static String failPointName(String name) {
+		return name.equals("ismaster") ? "isMaster" : name;
+	}
+
+	/**
+	 * Takes the application name from the client metadata of the connection's first hello, as mongos does.
+	 */
+	private void rememberAppName(Document command) {
+		if (!this.state.helloSeen && command.get("client") instanceof Document client
 				&& client.get("application") instanceof Document application
 				&& application.get("name") instanceof String appName) {
 			this.state.appName = appName;
 		}
+	}
+
+	private void hello(ChannelHandlerContext ctx, ClientRequest request, String name, Document command) {
+		boolean first = !this.state.helloSeen;
+		this.state.helloSeen = true;
 		Document reply = new Document();
 		if (name.equals("hello")) {
 			reply.put("isWritablePrimary", Boolean.TRUE);
