@@ -251,6 +251,14 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
+	 * Returns how many times the fronts asked the store whether a cursor exists (for tests of the bookkeeping's cost).
+	 * @return the number of look-ups
+	 */
+	long cursorLookups() {
+		return this.store.cursorLookups();
+	}
+
+	/**
 	 * Returns whether a front is running.
 	 * @param front the front index, from 0
 	 * @return {@code true} if it accepts connections

@@ -3,6 +3,7 @@ package io.mongolb.embedded.server;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -55,7 +56,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) throws Exception {
-		this.front.connectionOpened();
+		this.front.connectionOpened(this.state);
 		super.channelActive(ctx);
 	}
 
@@ -128,9 +129,27 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		}
 		super.channelRead(ctx, msg);
 		if (name.equals("getMore") || name.equals("killCursors")) {
-			// The database handler has answered synchronously: forget cursors that are gone now.
-			this.front.forgetClosedCursors();
+			// The database handler has answered synchronously: forget the named cursors if they are gone now.
+			this.front.forgetIfClosed(namedCursors(name, command));
 		}
+	}
+
+	/**
+	 * The cursor ids a {@code getMore} ({@code getMore: id}) or {@code killCursors} ({@code cursors: [ids]}) names.
+	 */
+	private static List<Long> namedCursors(String name, Document command) {
+		if (name.equals("getMore")) {
+			return (command.get("getMore") instanceof Number id) ? List.of(id.longValue()) : List.of();
+		}
+		List<Long> ids = new ArrayList<>();
+		if (command.get("cursors") instanceof List<?> cursors) {
+			cursors.forEach((id) -> {
+				if (id instanceof Number number) {
+					ids.add(number.longValue());
+				}
+			});
+		}
+		return ids;
 	}
 
 	private static Document commandOf(ClientRequest request) {
@@ -270,11 +289,11 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 			}
 			if (message.getDocument().get("cursor") instanceof Document cursor
 					&& cursor.get("id") instanceof Number id && id.longValue() != 0) {
-				this.front.trackCursor(id.longValue(), ctx.channel());
+				this.front.trackCursor(id.longValue(), this.state);
 			}
 		}
 		else if (msg instanceof MongoReply reply && reply.getCursorId() != 0) {
-			this.front.trackCursor(reply.getCursorId(), ctx.channel());
+			this.front.trackCursor(reply.getCursorId(), this.state);
 		}
 		super.write(ctx, msg, promise);
 	}

@@ -68,8 +68,14 @@ final class FrontServer {
 
 	private final AtomicLong proxyHeadersV2Local = new AtomicLong();
 
-	/** Cursors opened through this front, with the connection that opened them. */
-	private final Map<Long, Channel> cursorOwners = new ConcurrentHashMap<>();
+	/**
+	 * Cursors opened through this front and not known to be closed, with the id of the connection that opened them
+	 * (an id, not the channel: an ordinary connection's cursors outlive it, and must not keep it reachable).
+	 */
+	private final Map<Long, Integer> cursorOwners = new ConcurrentHashMap<>();
+
+	/** The open connections by connection id, to find a cursor owner's own list. */
+	private final Map<Integer, ConnectionState> connections = new ConcurrentHashMap<>();
 
 	private int port;
 
@@ -180,7 +186,8 @@ final class FrontServer {
 		}
 	}
 
-	void connectionOpened() {
+	void connectionOpened(ConnectionState state) {
+		this.connections.put(state.connectionId, state);
 		this.currentConnections.incrementAndGet();
 		this.totalCreated.incrementAndGet();
 	}
@@ -208,32 +215,55 @@ final class FrontServer {
 
 	void connectionClosed(Channel channel, ConnectionState state) {
 		this.currentConnections.decrementAndGet();
+		this.connections.remove(state.connectionId);
 		// Cursors of an ordinary connection outlive it (as on mongos); those of a load-balanced one are killed.
-		List<Long> owned = new ArrayList<>();
-		this.cursorOwners.forEach((cursorId, owner) -> {
-			if (owner == channel) {
-				owned.add(cursorId);
-			}
-		});
+		List<Long> owned = new ArrayList<>(state.cursorIds);
+		state.cursorIds.clear();
 		if (state.loadBalanced) {
 			owned.forEach(this.cursorOwners::remove);
 			this.loadBalancedConnections.decrementAndGet();
 			// As mongos does for a load-balanced client: its cursors go with it.
-			List<Long> open = owned.stream().filter(this.store::cursorExists).toList();
-			if (!open.isEmpty()) {
-				this.store.killCursors(open);
+			List<Long> killed = this.store.killCursors(owned);
+			if (!killed.isEmpty()) {
 				logger.info("Front {}: load-balanced client {} disconnected, killed its cursors {}", this.index,
-						channel.remoteAddress(), open);
+						channel.remoteAddress(), killed);
 			}
 		}
 	}
 
-	void trackCursor(long cursorId, Channel owner) {
-		this.cursorOwners.put(cursorId, owner);
+	void trackCursor(long cursorId, ConnectionState owner) {
+		if (this.cursorOwners.putIfAbsent(cursorId, owner.connectionId) == null) {
+			owner.cursorIds.add(cursorId);
+		}
 	}
 
-	void forgetClosedCursors() {
-		this.cursorOwners.keySet().removeIf((cursorId) -> !this.store.cursorExists(cursorId));
+	/**
+	 * Forgets the cursors a {@code getMore} or {@code killCursors} named, if they are closed now. Only those are
+	 * looked up: this runs on every such command.
+	 * @param cursorIds the cursor ids the command named
+	 */
+	void forgetIfClosed(List<Long> cursorIds) {
+		for (Long cursorId : cursorIds) {
+			if (this.cursorOwners.containsKey(cursorId) && !this.store.cursorExists(cursorId)) {
+				forget(cursorId);
+			}
+		}
+	}
+
+	private void forget(Long cursorId) {
+		Integer owner = this.cursorOwners.remove(cursorId);
+		ConnectionState state = (owner != null) ? this.connections.get(owner) : null;
+		if (state != null) {
+			state.cursorIds.remove(cursorId);
+		}
+	}
+
+	/**
+	 * Forgets every cursor closed meanwhile, e.g. by a {@code killCursors} sent to another front. For monitoring
+	 * ({@code serverStatus}, {@link #openCursors()}), not for the command path.
+	 */
+	private void forgetClosedCursors() {
+		forgetIfClosed(List.copyOf(this.cursorOwners.keySet()));
 	}
 
 	Document serverStatus() {
