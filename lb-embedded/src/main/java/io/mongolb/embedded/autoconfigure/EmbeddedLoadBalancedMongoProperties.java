@@ -5,10 +5,12 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 
 /**
  * Configuration properties of the embedded load-balanced MongoDB ({@code mongodb.load-balanced.embedded.*}). The
- * defaults are those of {@code EmbeddedLoadBalancedMongo.builder()}.
+ * defaults are those of {@code EmbeddedLoadBalancedMongo.builder()}. The setters validate their value, so that an
+ * invalid one fails the binding and Spring Boot's report names the property, the value and where it came from.
  */
 @ConfigurationProperties("mongodb.load-balanced.embedded")
 public class EmbeddedLoadBalancedMongoProperties {
@@ -70,6 +72,9 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setFronts(int fronts) {
+		if (fronts < 1) {
+			throw new IllegalArgumentException("must be at least 1, was " + fronts);
+		}
 		this.fronts = fronts;
 	}
 
@@ -78,6 +83,9 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setProxyProtocol(ProxyProtocolVersion proxyProtocol) {
+		if (proxyProtocol == null) {
+			throw new IllegalArgumentException("must be v1 or v2, was empty");
+		}
 		this.proxyProtocol = proxyProtocol;
 	}
 
@@ -86,6 +94,9 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setPort(int port) {
+		if (port < 0 || port > 65535) {
+			throw new IllegalArgumentException("must be between 0 and 65535, was " + port);
+		}
 		this.port = port;
 	}
 
@@ -110,6 +121,10 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setMaxWireVersion(int maxWireVersion) {
+		if (maxWireVersion < EmbeddedLoadBalancedMongo.MIN_MAX_WIRE_VERSION) {
+			throw new IllegalArgumentException("must be at least " + EmbeddedLoadBalancedMongo.MIN_MAX_WIRE_VERSION
+					+ " (MongoDB 5.0, the first version with load-balancer support), was " + maxWireVersion);
+		}
 		this.maxWireVersion = maxWireVersion;
 	}
 
@@ -118,6 +133,9 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setProxyHeaderTimeout(Duration proxyHeaderTimeout) {
+		if (proxyHeaderTimeout == null || proxyHeaderTimeout.isNegative() || proxyHeaderTimeout.isZero()) {
+			throw new IllegalArgumentException("must be positive, was " + proxyHeaderTimeout);
+		}
 		this.proxyHeaderTimeout = proxyHeaderTimeout;
 	}
 

@@ -43,13 +43,21 @@ final class ClientSideRelay extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) {
-		connect(ctx.channel(), this.balancer.nextStartIndex(), 0);
+		connect(ctx.channel(), this.balancer.nextStartIndex(), 0, null);
 	}
 
-	private void connect(Channel client, int start, int attempt) {
+	/**
+	 * Connects to the next upstream in round-robin order from {@code start}.
+	 * @param client the client connection
+	 * @param start the index of the first upstream tried for this connection
+	 * @param attempt how many upstreams were tried already
+	 * @param lastFailure why the previous attempt failed, {@code null} for the first one
+	 */
+	private void connect(Channel client, int start, int attempt, Throwable lastFailure) {
 		List<InetSocketAddress> upstreams = this.balancer.getUpstreams();
 		if (attempt >= upstreams.size()) {
-			logger.warn("No upstream accepted the connection from {}: closing it", client.remoteAddress());
+			logger.warn("No upstream accepted the connection from {} ({} tried), closing it; last failure: {}",
+					client.remoteAddress(), upstreams.size(), String.valueOf(lastFailure), lastFailure);
 			client.close();
 			return;
 		}
@@ -73,7 +81,7 @@ final class ClientSideRelay extends ChannelInboundHandlerAdapter {
 		bootstrap.connect(target).addListener((ChannelFutureListener) connected -> {
 			if (!connected.isSuccess()) {
 				logger.debug("Upstream {} refused: trying the next one", target, connected.cause());
-				connect(client, start, attempt + 1);
+				connect(client, start, attempt + 1, connected.cause());
 				return;
 			}
 			Channel channel = connected.channel();

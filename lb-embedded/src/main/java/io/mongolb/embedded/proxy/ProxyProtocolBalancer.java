@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -119,7 +120,14 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 				}
 
 			});
-		this.serverChannel = bootstrap.bind(bindAddress).syncUninterruptibly().channel();
+		// Not syncUninterruptibly(): it rethrows the checked BindException as it is, past a catch of RuntimeException.
+		ChannelFuture bound = bootstrap.bind(bindAddress).awaitUninterruptibly();
+		if (!bound.isSuccess()) {
+			throw new IllegalStateException("The PROXY protocol balancer could not bind its port "
+					+ bindAddress.getHostString() + ":" + bindAddress.getPort() + ": " + bound.cause().getMessage(),
+					bound.cause());
+		}
+		this.serverChannel = bound.channel();
 		logger.debug("PROXY protocol {} balancer listening on {}, upstreams {}", this.version, getAddress(),
 				this.upstreams);
 	}

@@ -17,6 +17,9 @@ final class ConnectionState {
 	/** Request ids of OP_MSG messages sent with {@code moreToCome}: their replies are dropped. */
 	final Set<Integer> moreToCome = ConcurrentHashMap.newKeySet();
 
+	/** Cursors this connection opened that are not known to be closed. */
+	final Set<Long> cursorIds = ConcurrentHashMap.newKeySet();
+
 	boolean proxyHeaderReceived;
 
 	ScheduledFuture<?> proxyHeaderTimeout;

@@ -240,6 +240,25 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
+	 * Returns how many PROXY protocol headers a front's load-balancer port has received since the cluster started, by
+	 * version and command (what its {@code serverStatus().mongolbEmbedded.proxyHeaders} reports): shows which version
+	 * a balancer in front of it really writes, and whether HAProxy's health checks ({@code LOCAL}) reach it.
+	 * @param front the front index, from 0
+	 * @return the counts
+	 */
+	public ProxyHeaderCounts getProxyHeaderCounts(int front) {
+		return front(front).proxyHeaderCounts();
+	}
+
+	/**
+	 * Returns how many times the fronts asked the store whether a cursor exists (for tests of the bookkeeping's cost).
+	 * @return the number of look-ups
+	 */
+	long cursorLookups() {
+		return this.store.cursorLookups();
+	}
+
+	/**
 	 * Returns whether a front is running.
 	 * @param front the front index, from 0
 	 * @return {@code true} if it accepts connections

@@ -10,7 +10,9 @@ import de.bwaldvogel.mongo.exception.MongoServerError;
 /**
  * The {@code failCommand} fail point of one front, configured with {@code configureFailPoint} as on mongos:
  * {@code mode} is {@code "alwaysOn"}, {@code "off"} or {@code {times: n}}; {@code data} holds {@code failCommands},
- * {@code errorCode}, {@code closeConnection}, {@code appName} and {@code errorLabels}.
+ * {@code errorCode}, {@code closeConnection}, {@code appName} and {@code errorLabels}. It applies to every command
+ * but {@code configureFailPoint}, {@code hello} and {@code isMaster} included (the application name of a connection is
+ * the one its first hello announces).
  */
 final class FailPoint {
 

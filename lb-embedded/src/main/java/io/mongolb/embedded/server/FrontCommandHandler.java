@@ -1,7 +1,9 @@
 package io.mongolb.embedded.server;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -54,7 +56,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) throws Exception {
-		this.front.connectionOpened();
+		this.front.connectionOpened(this.state);
 		super.channelActive(ctx);
 	}
 
@@ -65,6 +67,19 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		}
 		this.front.connectionClosed(ctx.channel(), this.state);
 		super.channelInactive(ctx);
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+		if (cause instanceof IOException) {
+			// The peer went away, e.g. a load balancer's health check that connects, sends its PROXY header and
+			// closes with a reset: nothing to report, as mongos reports nothing for it.
+			logger.debug("Front {}: connection {} closed by the peer: {}", this.front.index(),
+					ctx.channel().remoteAddress(), cause.toString());
+			ctx.close();
+			return;
+		}
+		super.exceptionCaught(ctx, cause);
 	}
 
 	@Override
@@ -80,19 +95,27 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		}
 		String name = command.keySet().iterator().next();
 		try {
-			if (name.equalsIgnoreCase("hello") || name.equalsIgnoreCase("isMaster")) {
-				hello(ctx, request, name, command);
-				return;
-			}
 			if (name.equals("configureFailPoint")) {
 				this.front.failPoint().configure(command);
 				reply(ctx, request, ok(new Document()));
 				return;
 			}
-			refuseTransactions(name, command);
-			FailPoint.Action action = this.front.failPoint().check(name, this.state.appName);
+			boolean hello = name.equalsIgnoreCase("hello") || name.equalsIgnoreCase("isMaster");
+			if (hello) {
+				// The fail point's appName filter must already see the name this very hello announces.
+				rememberAppName(command);
+			}
+			else {
+				refuseTransactions(name, command);
+			}
+			// As on mongos, the fail point applies to hello/isMaster too: driver test suites fail handshakes so.
+			FailPoint.Action action = this.front.failPoint().check(failPointName(name), this.state.appName);
 			if (action != null) {
 				fail(ctx, request, name, action);
+				return;
+			}
+			if (hello) {
+				hello(ctx, request, name, command);
 				return;
 			}
 			if (name.equals("serverStatus")) {
@@ -106,9 +129,27 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		}
 		super.channelRead(ctx, msg);
 		if (name.equals("getMore") || name.equals("killCursors")) {
-			// The database handler has answered synchronously: forget cursors that are gone now.
-			this.front.forgetClosedCursors();
+			// The database handler has answered synchronously: forget the named cursors if they are gone now.
+			this.front.forgetIfClosed(namedCursors(name, command));
 		}
+	}
+
+	/**
+	 * The cursor ids a {@code getMore} ({@code getMore: id}) or {@code killCursors} ({@code cursors: [ids]}) names.
+	 */
+	private static List<Long> namedCursors(String name, Document command) {
+		if (name.equals("getMore")) {
+			return (command.get("getMore") instanceof Number id) ? List.of(id.longValue()) : List.of();
+		}
+		List<Long> ids = new ArrayList<>();
+		if (command.get("cursors") instanceof List<?> cursors) {
+			cursors.forEach((id) -> {
+				if (id instanceof Number number) {
+					ids.add(number.longValue());
+				}
+			});
+		}
+		return ids;
 	}
 
 	private static Document commandOf(ClientRequest request) {
@@ -125,14 +166,28 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		return null;
 	}
 
-	private void hello(ChannelHandlerContext ctx, ClientRequest request, String name, Document command) {
-		boolean first = !this.state.helloSeen;
-		this.state.helloSeen = true;
-		if (first && command.get("client") instanceof Document client
+	/**
+	 * The name a command is matched by in {@code failCommands}: its own, except that the legacy lower-case
+	 * {@code ismaster} is {@code isMaster}.
+	 */
+	private static String failPointName(String name) {
+		return name.equals("ismaster") ? "isMaster" : name;
+	}
+
+	/**
+	 * Takes the application name from the client metadata of the connection's first hello, as mongos does.
+	 */
+	private void rememberAppName(Document command) {
+		if (!this.state.helloSeen && command.get("client") instanceof Document client
 				&& client.get("application") instanceof Document application
 				&& application.get("name") instanceof String appName) {
 			this.state.appName = appName;
 		}
+	}
+
+	private void hello(ChannelHandlerContext ctx, ClientRequest request, String name, Document command) {
+		boolean first = !this.state.helloSeen;
+		this.state.helloSeen = true;
 		Document reply = new Document();
 		if (name.equals("hello")) {
 			reply.put("isWritablePrimary", Boolean.TRUE);
@@ -234,11 +289,11 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 			}
 			if (message.getDocument().get("cursor") instanceof Document cursor
 					&& cursor.get("id") instanceof Number id && id.longValue() != 0) {
-				this.front.trackCursor(id.longValue(), ctx.channel());
+				this.front.trackCursor(id.longValue(), this.state);
 			}
 		}
 		else if (msg instanceof MongoReply reply && reply.getCursorId() != 0) {
-			this.front.trackCursor(reply.getCursorId(), ctx.channel());
+			this.front.trackCursor(reply.getCursorId(), this.state);
 		}
 		super.write(ctx, msg, promise);
 	}

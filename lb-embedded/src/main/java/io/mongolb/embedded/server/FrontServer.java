@@ -20,6 +20,7 @@ import de.bwaldvogel.mongo.wire.MongoWireProtocolHandler;
 import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -27,6 +28,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
@@ -59,8 +62,20 @@ final class FrontServer {
 
 	private final AtomicInteger connectionIds = new AtomicInteger();
 
-	/** Cursors opened through this front, with the connection that opened them. */
-	private final Map<Long, Channel> cursorOwners = new ConcurrentHashMap<>();
+	private final AtomicLong proxyHeadersV1 = new AtomicLong();
+
+	private final AtomicLong proxyHeadersV2 = new AtomicLong();
+
+	private final AtomicLong proxyHeadersV2Local = new AtomicLong();
+
+	/**
+	 * Cursors opened through this front and not known to be closed, with the id of the connection that opened them
+	 * (an id, not the channel: an ordinary connection's cursors outlive it, and must not keep it reachable).
+	 */
+	private final Map<Long, Integer> cursorOwners = new ConcurrentHashMap<>();
+
+	/** The open connections by connection id, to find a cursor owner's own list. */
+	private final Map<Integer, ConnectionState> connections = new ConcurrentHashMap<>();
 
 	private int port;
 
@@ -123,7 +138,14 @@ final class FrontServer {
 				}
 
 			});
-		return bootstrap.bind(new InetSocketAddress(HOST, bindPort)).syncUninterruptibly().channel();
+		// Not syncUninterruptibly(): it rethrows the checked BindException as it is, past a catch of RuntimeException.
+		ChannelFuture bound = bootstrap.bind(new InetSocketAddress(HOST, bindPort)).awaitUninterruptibly();
+		if (!bound.isSuccess()) {
+			throw new IllegalStateException("Front " + this.index + " could not bind its "
+					+ (loadBalancer ? "load-balancer" : "normal") + " port " + HOST + ":" + bindPort + ": "
+					+ bound.cause().getMessage(), bound.cause());
+		}
+		return bound.channel();
 	}
 
 	private void initConnection(SocketChannel ch, boolean loadBalancer) {
@@ -164,9 +186,27 @@ final class FrontServer {
 		}
 	}
 
-	void connectionOpened() {
+	void connectionOpened(ConnectionState state) {
+		this.connections.put(state.connectionId, state);
 		this.currentConnections.incrementAndGet();
 		this.totalCreated.incrementAndGet();
+	}
+
+	void proxyHeaderReceived(HAProxyProtocolVersion version, HAProxyCommand command) {
+		if (version == HAProxyProtocolVersion.V1) {
+			this.proxyHeadersV1.incrementAndGet();
+		}
+		else if (command == HAProxyCommand.LOCAL) {
+			this.proxyHeadersV2Local.incrementAndGet();
+		}
+		else {
+			this.proxyHeadersV2.incrementAndGet();
+		}
+	}
+
+	ProxyHeaderCounts proxyHeaderCounts() {
+		return new ProxyHeaderCounts(this.proxyHeadersV1.get(), this.proxyHeadersV2.get(),
+				this.proxyHeadersV2Local.get());
 	}
 
 	void loadBalancedHandshake() {
@@ -175,32 +215,55 @@ final class FrontServer {
 
 	void connectionClosed(Channel channel, ConnectionState state) {
 		this.currentConnections.decrementAndGet();
+		this.connections.remove(state.connectionId);
 		// Cursors of an ordinary connection outlive it (as on mongos); those of a load-balanced one are killed.
-		List<Long> owned = new ArrayList<>();
-		this.cursorOwners.forEach((cursorId, owner) -> {
-			if (owner == channel) {
-				owned.add(cursorId);
-			}
-		});
+		List<Long> owned = new ArrayList<>(state.cursorIds);
+		state.cursorIds.clear();
 		if (state.loadBalanced) {
 			owned.forEach(this.cursorOwners::remove);
 			this.loadBalancedConnections.decrementAndGet();
 			// As mongos does for a load-balanced client: its cursors go with it.
-			List<Long> open = owned.stream().filter(this.store::cursorExists).toList();
-			if (!open.isEmpty()) {
-				this.store.killCursors(open);
+			List<Long> killed = this.store.killCursors(owned);
+			if (!killed.isEmpty()) {
 				logger.info("Front {}: load-balanced client {} disconnected, killed its cursors {}", this.index,
-						channel.remoteAddress(), open);
+						channel.remoteAddress(), killed);
 			}
 		}
 	}
 
-	void trackCursor(long cursorId, Channel owner) {
-		this.cursorOwners.put(cursorId, owner);
+	void trackCursor(long cursorId, ConnectionState owner) {
+		if (this.cursorOwners.putIfAbsent(cursorId, owner.connectionId) == null) {
+			owner.cursorIds.add(cursorId);
+		}
 	}
 
-	void forgetClosedCursors() {
-		this.cursorOwners.keySet().removeIf((cursorId) -> !this.store.cursorExists(cursorId));
+	/**
+	 * Forgets the cursors a {@code getMore} or {@code killCursors} named, if they are closed now. Only those are
+	 * looked up: this runs on every such command.
+	 * @param cursorIds the cursor ids the command named
+	 */
+	void forgetIfClosed(List<Long> cursorIds) {
+		for (Long cursorId : cursorIds) {
+			if (this.cursorOwners.containsKey(cursorId) && !this.store.cursorExists(cursorId)) {
+				forget(cursorId);
+			}
+		}
+	}
+
+	private void forget(Long cursorId) {
+		Integer owner = this.cursorOwners.remove(cursorId);
+		ConnectionState state = (owner != null) ? this.connections.get(owner) : null;
+		if (state != null) {
+			state.cursorIds.remove(cursorId);
+		}
+	}
+
+	/**
+	 * Forgets every cursor closed meanwhile, e.g. by a {@code killCursors} sent to another front. For monitoring
+	 * ({@code serverStatus}, {@link #openCursors()}), not for the command path.
+	 */
+	private void forgetClosedCursors() {
+		forgetIfClosed(List.copyOf(this.cursorOwners.keySet()));
 	}
 
 	Document serverStatus() {
@@ -227,6 +290,12 @@ final class FrontServer {
 		embedded.put("front", this.index);
 		embedded.put("serviceId", this.serviceId);
 		embedded.put("storeOpenCursors", (long) this.store.openCursorCount());
+		ProxyHeaderCounts headers = proxyHeaderCounts();
+		Document proxyHeaders = new Document();
+		proxyHeaders.put("v1", headers.v1());
+		proxyHeaders.put("v2", headers.v2());
+		proxyHeaders.put("v2Local", headers.v2Local());
+		embedded.put("proxyHeaders", proxyHeaders);
 		status.put("mongolbEmbedded", embedded);
 		return status;
 	}

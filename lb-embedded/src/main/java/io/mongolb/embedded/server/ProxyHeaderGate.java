@@ -88,6 +88,7 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 					if (ProxyHeaderGate.this.state.proxyHeaderTimeout != null) {
 						ProxyHeaderGate.this.state.proxyHeaderTimeout.cancel(false);
 					}
+					ProxyHeaderGate.this.front.proxyHeaderReceived(header.protocolVersion(), header.command());
 					logger.debug("Front {}: PROXY {} {} header, client {}:{}", ProxyHeaderGate.this.front.index(),
 							header.protocolVersion(), header.command(), header.sourceAddress(), header.sourcePort());
 				}

@@ -1,6 +1,7 @@
 package io.mongolb.embedded.server;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.exception.CursorNotFoundException;
@@ -10,7 +11,11 @@ import de.bwaldvogel.mongo.exception.CursorNotFoundException;
  */
 final class SharedStore extends MemoryBackend {
 
+	/** How many times a front asked whether a cursor exists (tests check the bookkeeping stays cheap). */
+	private final AtomicLong cursorLookups = new AtomicLong();
+
 	boolean cursorExists(long cursorId) {
+		this.cursorLookups.incrementAndGet();
 		try {
 			getCursorRegistry().getCursor(cursorId);
 			return true;
@@ -20,8 +25,17 @@ final class SharedStore extends MemoryBackend {
 		}
 	}
 
-	void killCursors(List<Long> cursorIds) {
-		closeCursors(cursorIds);
+	/**
+	 * Closes cursors.
+	 * @param cursorIds the cursors to close
+	 * @return those of them that were open
+	 */
+	List<Long> killCursors(List<Long> cursorIds) {
+		return cursorIds.stream().filter(getCursorRegistry()::remove).toList();
+	}
+
+	long cursorLookups() {
+		return this.cursorLookups.get();
 	}
 
 	int openCursorCount() {

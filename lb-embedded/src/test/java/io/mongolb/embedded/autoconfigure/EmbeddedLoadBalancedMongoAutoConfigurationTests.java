@@ -8,12 +8,15 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.PropertiesMongoConnectionDetails;
@@ -115,6 +118,34 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 				assertThat(context.getBean(MongoConnectionDetails.class).getConnectionString().getHosts())
 					.containsExactly("user.example:27017");
 			});
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = { "fronts|0|must be at least 1, was 0",
+			"max-wire-version|12|must be at least 13 (MongoDB 5.0, the first version with load-balancer support), was 12",
+			"port|70000|must be between 0 and 65535, was 70000", "proxy-header-timeout|0s|must be positive, was PT0S" })
+	void invalidPropertyFailsTheBindingNamingTheProperty(String property, String value, String reason) {
+		String name = "mongodb.load-balanced.embedded." + property;
+		this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=true", name + "=" + value)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				BindException bind = bindExceptionIn(context.getStartupFailure());
+				assertThat(bind).as("BindException in the cause chain of %s", context.getStartupFailure()).isNotNull();
+				assertThat(bind.getProperty()).isNotNull();
+				assertThat(bind.getProperty().getName()).hasToString(name);
+				assertThat(bind.getProperty().getValue()).hasToString(value);
+				// Boot's failure report gives the root cause as the reason.
+				assertThat(bind).rootCause().isInstanceOf(IllegalArgumentException.class).hasMessage(reason);
+			});
+	}
+
+	private static BindException bindExceptionIn(Throwable failure) {
+		for (Throwable current = failure; current != null; current = current.getCause()) {
+			if (current instanceof BindException bind) {
+				return bind;
+			}
+		}
+		return null;
 	}
 
 	@Test

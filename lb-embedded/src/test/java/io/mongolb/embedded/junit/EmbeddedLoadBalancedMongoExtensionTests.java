@@ -11,6 +11,7 @@ import com.mongodb.client.MongoClients;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.ProxyHeaderCounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,6 +64,15 @@ class EmbeddedLoadBalancedMongoExtensionTests {
 			assertThat(client.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class)
 				.doubleValue()).isEqualTo(1.0);
 		}
+		// The balancer really writes the version the annotation asks for.
+		long v1 = 0;
+		for (int front = 0; front < mongo.getFrontCount(); front++) {
+			ProxyHeaderCounts received = mongo.getProxyHeaderCounts(front);
+			assertThat(received.v2()).as("v2 headers on front %d", front).isZero();
+			assertThat(received.v2Local()).as("v2 LOCAL headers on front %d", front).isZero();
+			v1 += received.v1();
+		}
+		assertThat(v1).isPositive();
 	}
 
 	@Nested

@@ -9,6 +9,7 @@ import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
+import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
@@ -66,21 +67,35 @@ class CursorAndTransactionTests {
 			.append("$db", new BsonString("cursors"));
 	}
 
+	private static long openCursorsInTheStore(MongoClient admin) {
+		Document status = admin.getDatabase("admin").runCommand(new Document("serverStatus", 1));
+		return status.get("mongolbEmbedded", Document.class).get("storeOpenCursors", Number.class).longValue();
+	}
+
 	@Test
 	void disconnectOfALoadBalancedClientKillsItsCursors() throws IOException {
 		try (MongoClient admin = MongoClients.create(mongo.getFrontConnectionString(0))) {
-			long before = openCursorsInServerStatus(admin);
+			long before = openCursorsInTheStore(admin);
+			long cursorId;
 			try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
 				client.send(WireClient.v2ProxyHeader());
 				client.command(new BsonDocument("hello", new BsonInt32(1)).append("loadBalanced", BsonBoolean.TRUE)
 					.append("$db", new BsonString("admin")));
-				long cursorId = client.command(find()).getDocument("cursor").getInt64("id").getValue();
+				cursorId = client.command(find()).getDocument("cursor").getInt64("id").getValue();
 				assertThat(cursorId).isNotZero();
-				assertThat(openCursorsInServerStatus(admin)).isEqualTo(before + 1);
+				assertThat(openCursorsInTheStore(admin)).isEqualTo(before + 1);
 			}
-			// The client went away without killCursors.
+			// The client went away without killCursors: the cursor is gone from the store, not only from the front's
+			// bookkeeping, so another connection cannot continue it.
 			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(() -> assertThat(openCursorsInServerStatus(admin)).isEqualTo(before));
+				.untilAsserted(() -> assertThat(openCursorsInTheStore(admin)).isEqualTo(before));
+			try (WireClient other = new WireClient(mongo.getPort(1))) {
+				BsonDocument getMore = other.command(new BsonDocument("getMore", new BsonInt64(cursorId))
+					.append("collection", new BsonString("items"))
+					.append("$db", new BsonString("cursors")));
+				assertThat(getMore.getNumber("ok").doubleValue()).isZero();
+				assertThat(getMore.getInt32("code").getValue()).isEqualTo(43);
+			}
 		}
 	}
 

@@ -13,10 +13,14 @@ import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCommandException;
+import com.mongodb.MongoException;
+import com.mongodb.MongoSocketException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -26,6 +30,7 @@ import com.mongodb.event.CommandStartedEvent;
 import com.mongodb.event.ConnectionClosedEvent;
 import com.mongodb.event.ConnectionPoolListener;
 
+import io.mongolb.embedded.support.Messages;
 import io.mongolb.embedded.support.RecordingListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,6 +87,28 @@ class FailPointTests {
 			configure(0, "off", null);
 			collection.insertOne(new Document("_id", 4));
 			assertThat(collection.countDocuments()).isEqualTo(3);
+		}
+	}
+
+	@Test
+	void errorLabelsAreSentWithTheError() {
+		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
+			configure(0, "alwaysOn", new Document("failCommands", List.of("count")).append("errorCode", 91)
+				.append("errorLabels", List.of("TransientTransactionError", "mongolbTestLabel")));
+			assertThatThrownBy(() -> client.getDatabase("fail").runCommand(new Document("count", "items")))
+				.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> {
+					assertThat(ex.getErrorCode()).isEqualTo(91);
+					assertThat(ex.getErrorLabels()).containsExactlyInAnyOrder("TransientTransactionError",
+							"mongolbTestLabel");
+					assertThat(ex.getResponse().getArray("errorLabels")).hasSize(2);
+				});
+			// A later configuration without labels sends none.
+			configure(0, "alwaysOn", new Document("failCommands", List.of("count")).append("errorCode", 91));
+			assertThatThrownBy(() -> client.getDatabase("fail").runCommand(new Document("count", "items")))
+				.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> {
+					assertThat(ex.getErrorCode()).isEqualTo(91);
+					assertThat(ex.getErrorLabels()).isEmpty();
+				});
 		}
 	}
 
@@ -158,6 +185,74 @@ class FailPointTests {
 			collection.find().first();
 			openCursors(collection, 4);
 			assertThat(connectionsOf(serviceOf, healthy)).containsAll(healthyConnections);
+		}
+	}
+
+	@Test
+	void configureFailPointItselfIsNeverFailed() {
+		configure(0, "alwaysOn", new Document("failCommands", List.of("configureFailPoint", "ping")).append("errorCode",
+				2));
+		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
+			assertThatThrownBy(() -> client.getDatabase("admin").runCommand(new Document("ping", 1)))
+				.isInstanceOf(MongoCommandException.class);
+		}
+		assertThat(configure(0, "off", null).get("ok", Number.class).intValue()).isEqualTo(1);
+		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
+			assertThat(client.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class)
+				.intValue()).isEqualTo(1);
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "closeConnection", "errorCode" })
+	void handshakeFailureOnOneFrontFailsThatConnectionOnlyAndDoesNotClearThePool(String failure) {
+		ObjectId healthy = this.mongo.getServiceId(1);
+		Document data = new Document("failCommands", List.of("isMaster", "hello")).append("appName",
+				"handshake-victim");
+		data.append(failure, failure.equals("errorCode") ? 91 : true);
+		configure(0, "alwaysOn", data);
+		RecordingListener listener = new RecordingListener();
+		MongoClientSettings settings = MongoClientSettings.builder()
+			.applyConnectionString(new ConnectionString(this.mongo.getConnectionString() + "&appName=handshake-victim"))
+			.retryReads(false)
+			.retryWrites(false)
+			.addCommandListener(listener)
+			.applyToConnectionPoolSettings((pool) -> pool.addConnectionPoolListener(listener))
+			.applyToClusterSettings((cluster) -> cluster.serverSelectionTimeout(5, TimeUnit.SECONDS))
+			.build();
+		List<Throwable> failures = new ArrayList<>();
+		int succeeded = 0;
+		try (MongoClient client = MongoClients.create(settings)) {
+			// The balancer sends each new connection to the next front: those that land on front 0 fail their
+			// handshake, the one on front 1 is kept in the pool and serves the rest.
+			for (int i = 0; i < 4; i++) {
+				try {
+					client.getDatabase("admin").runCommand(new Document("ping", 1));
+					succeeded++;
+				}
+				catch (MongoException ex) {
+					failures.add(ex);
+				}
+			}
+		}
+		assertThat(failures).as("operations whose connection failed its handshake on front 0").isNotEmpty();
+		if (failure.equals("errorCode")) {
+			assertThat(failures).allSatisfy((ex) -> assertThat(Messages.chain(ex)).contains("91")
+				.contains("Failing command via 'failCommand' failpoint"));
+		}
+		else {
+			assertThat(failures).allSatisfy((ex) -> assertThat(ex).isInstanceOf(MongoSocketException.class));
+		}
+		assertThat(succeeded).as("operations on front 1").isPositive();
+		assertThat(listener.succeeded).isNotEmpty()
+			.allSatisfy((event) -> assertThat(event.getConnectionDescription().getServiceId()).isEqualTo(healthy));
+		// Load-balancer spec: errors during the handshake are ignored for SDAM error handling, so no pool is cleared.
+		assertThat(listener.cleared).isEmpty();
+		assertThat(this.mongo.getLoadBalancedConnections(0)).isZero();
+		// Other applications' handshakes on front 0 are not affected.
+		try (MongoClient other = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
+			assertThat(other.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class)
+				.intValue()).isEqualTo(1);
 		}
 	}
 

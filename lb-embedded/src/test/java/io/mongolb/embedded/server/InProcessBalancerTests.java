@@ -1,7 +1,11 @@
 package io.mongolb.embedded.server;
 
+import org.bson.Document;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.support.LoadBalancedScenario;
@@ -9,7 +13,8 @@ import io.mongolb.embedded.support.LoadBalancedScenario;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The load-balanced scenario through the in-process PROXY-protocol balancer, v1 and v2.
+ * The load-balanced scenario through the in-process PROXY-protocol balancer, v1 and v2: the fronts receive the header
+ * version the balancer is set to write, and only that one.
  */
 class InProcessBalancerTests {
 
@@ -23,6 +28,28 @@ class InProcessBalancerTests {
 			assertThat(mongo.getProxyProtocol()).isEqualTo(version);
 			assertThat(mongo.getServiceIds()).doesNotContainNull().doesNotHaveDuplicates().hasSize(2);
 			LoadBalancedScenario.run(mongo.getConnectionString(), mongo.getServiceIds());
+			for (int front = 0; front < 2; front++) {
+				ProxyHeaderCounts received = mongo.getProxyHeaderCounts(front);
+				// The scenario reaches both fronts, so both received headers, all of the configured version.
+				assertThat(received.total()).as("headers received by front %d", front).isPositive();
+				assertThat((version == ProxyProtocolVersion.V1) ? received.v1() : received.v2())
+					.as("%s headers received by front %d", version, front)
+					.isEqualTo(received.total());
+				assertThat(received.v2Local()).isZero();
+				assertThat(proxyHeadersInServerStatus(mongo, front))
+					.containsEntry("v1", received.v1())
+					.containsEntry("v2", received.v2())
+					.containsEntry("v2Local", received.v2Local());
+			}
+		}
+	}
+
+	private static Document proxyHeadersInServerStatus(EmbeddedLoadBalancedMongo mongo, int front) {
+		try (MongoClient admin = MongoClients.create(mongo.getFrontConnectionString(front))) {
+			return admin.getDatabase("admin")
+				.runCommand(new Document("serverStatus", 1))
+				.get("mongolbEmbedded", Document.class)
+				.get("proxyHeaders", Document.class);
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
@@ -15,11 +16,16 @@ import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
 import io.mongolb.embedded.support.WireClient;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
@@ -28,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * Exact wire behaviour of the fronts, with a raw socket: PROXY headers, the load-balanced handshake on OP_MSG and
  * OP_QUERY, later hellos, the normal port, moreToCome, serverStatus.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class WireProtocolTests {
 
 	private static EmbeddedLoadBalancedMongo mongo;
@@ -53,6 +60,7 @@ class WireProtocolTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "v1", "v2", "v2-local" })
 	void firstLoadBalancedHelloGetsTheServiceIdAndLaterOnesDoNot(String header) throws IOException {
+		ProxyHeaderCounts before = mongo.getProxyHeaderCounts(1);
 		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(1))) {
 			client.send(switch (header) {
 				case "v1" -> WireClient.v1Header();
@@ -61,6 +69,12 @@ class WireProtocolTests {
 			});
 			BsonDocument first = client.command(hello(true));
 			assertThat(first.getDouble("ok").getValue()).isEqualTo(1.0);
+			// The front counted the header it received, by version and command.
+			assertThat(mongo.getProxyHeaderCounts(1)).isEqualTo(switch (header) {
+				case "v1" -> new ProxyHeaderCounts(before.v1() + 1, before.v2(), before.v2Local());
+				case "v2" -> new ProxyHeaderCounts(before.v1(), before.v2() + 1, before.v2Local());
+				default -> new ProxyHeaderCounts(before.v1(), before.v2(), before.v2Local() + 1);
+			});
 			assertThat(first.getString("msg").getValue()).isEqualTo("isdbgrid");
 			assertThat(first.getBoolean("isWritablePrimary").getValue()).isTrue();
 			assertThat(first.getInt32("maxWireVersion").getValue()).isEqualTo(21);
@@ -132,7 +146,7 @@ class WireProtocolTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "garbage", "http", "bad-v1-addresses", "v1-too-long", "truncated-v1", "truncated-v2",
 			"bad-v2-signature", "bad-v2-version", "short", "nothing" })
-	void malformedOrMissingHeaderClosesThatConnectionOnly(String shape) throws IOException {
+	void malformedOrMissingHeaderClosesThatConnectionOnly(String shape, CapturedOutput output) throws IOException {
 		try (WireClient healthy = new WireClient(mongo.getLoadBalancerPort(0))) {
 			healthy.send(WireClient.v2ProxyHeader());
 			assertThat(healthy.command(hello(true)).containsKey("serviceId")).isTrue();
@@ -160,6 +174,14 @@ class WireProtocolTests {
 				};
 				client.send(bytes);
 				assertThat(client.isClosedByServer()).as("connection closed after %s", shape).isTrue();
+				// The front says why, in mongos's words, naming the connection.
+				String connection = "connection from /127.0.0.1:" + client.localPort() + ": ";
+				await().atMost(Duration.ofSeconds(5))
+					.untilAsserted(() -> assertThat(output.getOut().lines().filter((line) -> line.contains(connection)))
+						.singleElement(as(InstanceOfAssertFactories.STRING))
+						.contains(" WARN ")
+						.contains(connection + "Initial Proxy Protocol header bytes invalid: ")
+						.contains("; Make sure your proxy is configured to emit a Proxy Protocol header"));
 			}
 
 			BsonDocument ping = healthy.command(new BsonDocument("ping", new BsonInt32(1)).append("$db",

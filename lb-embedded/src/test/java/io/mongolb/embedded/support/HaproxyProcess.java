@@ -58,7 +58,9 @@ public final class HaproxyProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Starts HAProxy ({@code mode tcp}, {@code balance roundrobin}) in front of the given ports.
+	 * Starts HAProxy ({@code mode tcp}, {@code balance roundrobin}) in front of the given ports, with a TCP health
+	 * check every 200 ms on each server, as deployments in front of mongos have: with {@code send-proxy-v2} each check
+	 * connection begins with a PROXY v2 {@code LOCAL} header and is closed without a MongoDB message.
 	 * @param directory where to write the configuration and the log
 	 * @param upstreamPorts the fronts' load-balancer ports on 127.0.0.1
 	 * @param sendProxy {@code send-proxy-v2} or {@code send-proxy}
@@ -73,7 +75,7 @@ public final class HaproxyProcess implements AutoCloseable {
 		config.append("backend fronts\n    balance roundrobin\n");
 		for (int i = 0; i < upstreamPorts.size(); i++) {
 			config.append("    server front").append(i).append(" 127.0.0.1:").append(upstreamPorts.get(i))
-				.append(' ').append(sendProxy).append('\n');
+				.append(' ').append(sendProxy).append(" check inter 200ms\n");
 		}
 		try {
 			Path cfg = directory.resolve("haproxy-" + sendProxy + ".cfg");

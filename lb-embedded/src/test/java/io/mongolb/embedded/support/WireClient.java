@@ -154,6 +154,11 @@ public final class WireClient implements AutoCloseable {
 		}
 	}
 
+	/** The client side's port, as the server sees it in the connection's remote address. */
+	public int localPort() {
+		return this.socket.getLocalPort();
+	}
+
 	public void setReadTimeout(int millis) throws SocketException {
 		this.socket.setSoTimeout(millis);
 	}
