@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -66,6 +67,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		}
 		problem.setProperty("errors", errors);
 		return handleExceptionInternal(ex, problem, headers, status, request);
+	}
+
+	@ExceptionHandler(DataAccessResourceFailureException.class)
+	ProblemDetail handleDatabaseUnavailable(DataAccessResourceFailureException ex) {
+		// The driver's message names hosts and internals: the client gets a fixed text, the log keeps the rest.
+		logger.warn("MongoDB is unavailable: " + ex.getMessage());
+		return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+				"The database is unavailable: see /actuator/health/mongodbLoadBalancer");
 	}
 
 	@ExceptionHandler(OptimisticLockingFailureException.class)

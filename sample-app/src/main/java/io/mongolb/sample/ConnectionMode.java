@@ -27,18 +27,29 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 record ConnectionMode(boolean embedded, boolean loadBalanced, @Nullable String loadBalancer, String source,
 		String reason, List<String> serviceIds, @Nullable String proxyProtocol) {
 
-	static ConnectionMode of(@Nullable LoadBalancedMode mode, @Nullable EmbeddedLoadBalancedMongo embedded) {
-		List<String> serviceIds = (embedded != null)
-				? embedded.getServiceIds().stream().map(ObjectId::toHexString).toList() : List.of();
-		String proxyProtocol = (embedded != null) ? embedded.getProxyProtocol().name().toLowerCase(Locale.ROOT) : null;
+	/**
+	 * Describe the connection in use.
+	 * @param mode the starter's decision, or {@code null} when the starter is switched off
+	 * @param embedded the embedded cluster, if one was started
+	 * @param connectionHost the first host of the effective connection string ({@code host:port})
+	 * @return the description
+	 */
+	static ConnectionMode of(@Nullable LoadBalancedMode mode, @Nullable EmbeddedLoadBalancedMongo embedded,
+			@Nullable String connectionHost) {
+		// The embedded cluster may run while the application talks elsewhere (a MongoConnectionDetails or
+		// MongoClientSettings bean of its own): it is in use only when the connection points at its balancer.
+		boolean inUse = embedded != null && connectionHost != null
+				&& connectionHost.equals(embedded.getHost() + ":" + embedded.getBalancerPort());
+		List<String> serviceIds = inUse ? embedded.getServiceIds().stream().map(ObjectId::toHexString).toList()
+				: List.of();
+		String proxyProtocol = inUse ? embedded.getProxyProtocol().name().toLowerCase(Locale.ROOT) : null;
 		if (mode == null) {
-			return new ConnectionMode(embedded != null, false, null, "spring.mongodb.*",
+			return new ConnectionMode(inUse, false, null, "spring.mongodb.*",
 					"the starter is switched off (mongodb.load-balanced.enabled=false)", serviceIds, proxyProtocol);
 		}
-		String source = (embedded != null) ? "the embedded load-balanced MongoDB (no spring.mongodb.uri set)"
-				: mode.source();
-		return new ConnectionMode(embedded != null, mode.active(), mode.loadBalancerAddress(), source, mode.reason(),
-				serviceIds, proxyProtocol);
+		String source = inUse ? "the embedded load-balanced MongoDB" : mode.source();
+		return new ConnectionMode(inUse, mode.active(), mode.loadBalancerAddress(), source, mode.reason(), serviceIds,
+				proxyProtocol);
 	}
 
 	String describe() {

@@ -13,6 +13,7 @@ import org.springframework.core.env.Environment;
 
 import io.mongolb.autoconfigure.LoadBalancedMode;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 
 /**
  * Tells the user what the sample is connected to: one log line when the application is ready, and a {@code mongodb}
@@ -25,8 +26,10 @@ class ConnectionModeConfiguration {
 
 	@Bean
 	ConnectionMode connectionMode(ObjectProvider<LoadBalancedMode> mode,
-			ObjectProvider<EmbeddedLoadBalancedMongo> embedded) {
-		return ConnectionMode.of(mode.getIfAvailable(), embedded.getIfAvailable());
+			ObjectProvider<EmbeddedLoadBalancedMongo> embedded, ObjectProvider<MongoConnectionDetails> details) {
+		MongoConnectionDetails connection = details.getIfAvailable();
+		String host = (connection != null) ? connection.getConnectionString().getHosts().get(0) : null;
+		return ConnectionMode.of(mode.getIfAvailable(), embedded.getIfAvailable(), host);
 	}
 
 	@Bean

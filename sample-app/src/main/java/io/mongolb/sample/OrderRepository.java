@@ -7,4 +7,11 @@ import org.springframework.data.mongodb.repository.MongoRepository;
  */
 public interface OrderRepository extends MongoRepository<Order, String> {
 
+	/**
+	 * Delete an order.
+	 * @param id the order's id
+	 * @return how many orders were deleted: 0 or 1
+	 */
+	long removeById(String id);
+
 }

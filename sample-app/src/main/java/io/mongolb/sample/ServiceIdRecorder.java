@@ -4,9 +4,11 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandFailedEvent;
 import com.mongodb.event.CommandSucceededEvent;
 import jakarta.servlet.http.HttpServletResponse;
 import org.bson.types.ObjectId;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Shows which mongos served an HTTP request: a driver {@link CommandListener} that, while a request is being handled
@@ -40,13 +42,21 @@ public class ServiceIdRecorder implements CommandListener {
 
 	@Override
 	public void commandSucceeded(CommandSucceededEvent event) {
+		record(event.getConnectionDescription().getServiceId());
+	}
+
+	@Override
+	public void commandFailed(CommandFailedEvent event) {
+		// A failure is when it matters most which mongos answered.
+		record(event.getConnectionDescription().getServiceId());
+	}
+
+	private void record(@Nullable ObjectId serviceId) {
 		Recording recording = this.current.get();
-		if (recording == null) {
+		if (recording == null || serviceId == null) {
 			return;
 		}
-		ObjectId serviceId = event.getConnectionDescription().getServiceId();
-		if (serviceId != null && recording.serviceIds.add(serviceId.toHexString())
-				&& !recording.response.isCommitted()) {
+		if (recording.serviceIds.add(serviceId.toHexString()) && !recording.response.isCommitted()) {
 			recording.response.setHeader(HEADER, String.join(",", recording.serviceIds));
 		}
 	}

@@ -82,7 +82,8 @@ final class HttpJson {
 			HttpResponse<String> response = this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
 			return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
 					response.headers().firstValue(ServiceIdRecorder.HEADER).orElse(null),
-					response.headers().firstValue("Location").orElse(null), response.body());
+					response.headers().firstValue("Location").orElse(null), response.body(),
+					response.headers().map().toString());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -96,7 +97,7 @@ final class HttpJson {
 	/**
 	 * One HTTP reply.
 	 */
-	record Reply(int status, String contentType, String serviceIds, String location, String body) {
+	record Reply(int status, String contentType, String serviceIds, String location, String body, String headers) {
 
 		JsonNode json() {
 			return HttpJson.json.readTree(this.body);

@@ -77,6 +77,12 @@ class SampleAppBehindHaproxyIT {
 				.forEach((service) -> seen.add(service.path("serviceId").asString()));
 			assertThat(seen).isEqualTo(fronts);
 
+			// The application's connections (and HAProxy's health checks) reached the fronts with PROXY v2 headers.
+			for (int front = 0; front < 2; front++) {
+				assertThat(mongo.getProxyHeaderCounts(front).v2()).as("v2 headers at front %d", front).isPositive();
+				assertThat(mongo.getProxyHeaderCounts(front).v1()).as("v1 headers at front %d", front).isZero();
+			}
+
 			assertThat(http.delete("/api/orders/" + id).status()).isEqualTo(204);
 			assertThat(orders.countDocuments()).isZero();
 			assertThat(app.stop()).isIn(0, 143);

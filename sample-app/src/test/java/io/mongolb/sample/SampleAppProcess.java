@@ -2,8 +2,6 @@ package io.mongolb.sample;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,23 +31,25 @@ final class SampleAppProcess implements AutoCloseable {
 
 	private static final String READY_LINE = "mongolb sample ready on";
 
+	private static final Pattern READY_PORT = Pattern.compile(READY_LINE + " http://localhost:(\\d+)/");
+
 	private final Process process;
 
 	private final int port;
 
 	private final Path log;
 
-	private final Duration startup;
+	private final Thread killOnExit;
 
-	private SampleAppProcess(Process process, int port, Path log, Duration startup) {
+	private SampleAppProcess(Process process, int port, Path log, Thread killOnExit) {
 		this.process = process;
 		this.port = port;
 		this.log = log;
-		this.startup = startup;
+		this.killOnExit = killOnExit;
 	}
 
 	/**
-	 * Starts the jar and waits until it answers HTTP.
+	 * Starts the jar on a port of its own choosing and waits until it is ready and answers HTTP.
 	 * @param directory where to write the output
 	 * @param environment variables to add; {@code SPRING_MONGODB_*} of the caller's environment are removed first so
 	 * that the embedded default is really the default
@@ -55,21 +58,27 @@ final class SampleAppProcess implements AutoCloseable {
 	static SampleAppProcess start(Path directory, Map<String, String> environment, String... args) {
 		Path jar = Path.of(System.getProperty("sample.jar", "target/mongodb-lb-sample-app-0.1.0-SNAPSHOT.jar"));
 		assertThat(jar).as("the repackaged sample jar (run the tests with mvn verify)").isRegularFile();
-		int port = freePort();
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-jar");
 		command.add(jar.toAbsolutePath().toString());
-		command.add("--server.port=" + port);
+		// Port 0: the application binds a free port itself (no window for another process to take it) and names
+		// it in its ready line.
+		command.add("--server.port=0");
 		command.add("--server.address=127.0.0.1");
 		command.addAll(List.of(args));
-		Path log = directory.resolve("sample-app-" + port + ".log");
+		Path log;
+		try {
+			log = Files.createTempFile(directory, "sample-app-", ".log");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
 		builder.environment().keySet().removeIf((name) -> name.startsWith("SPRING_MONGODB"));
 		builder.environment().putAll(environment);
-		long started = System.nanoTime();
 		Process process;
 		try {
 			process = builder.start();
@@ -77,16 +86,28 @@ final class SampleAppProcess implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+		// Should the test JVM die before close(), the application must not outlive it.
+		Thread killOnExit = new Thread(process::destroyForcibly, "sample-app-kill-on-exit");
+		Runtime.getRuntime().addShutdownHook(killOnExit);
 		try {
-			HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-			HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-				.timeout(Duration.ofSeconds(5))
-				.build();
+			AtomicInteger port = new AtomicInteger();
 			await().atMost(STARTUP_TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
 				if (!process.isAlive()) {
 					throw new IllegalStateException(
 							"The sample app exited with " + process.exitValue() + ":\n" + Files.readString(log));
 				}
+				Matcher ready = READY_PORT.matcher(Files.readString(log));
+				if (ready.find()) {
+					port.set(Integer.parseInt(ready.group(1)));
+					return true;
+				}
+				return false;
+			});
+			HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+			HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get() + "/actuator/health"))
+				.timeout(Duration.ofSeconds(5))
+				.build();
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
 				try {
 					// Any answer (UP is 200, DOWN is 503) means the application is serving HTTP.
 					client.send(probe, HttpResponse.BodyHandlers.discarding());
@@ -96,33 +117,17 @@ final class SampleAppProcess implements AutoCloseable {
 					return false;
 				}
 			});
+			return new SampleAppProcess(process, port.get(), log, killOnExit);
 		}
 		catch (RuntimeException | Error ex) {
 			stop(process);
+			removeHook(killOnExit);
 			throw ex;
 		}
-		Duration startup = Duration.ofNanos(System.nanoTime() - started);
-		SampleAppProcess app = new SampleAppProcess(process, port, log, startup);
-		try {
-			// The start-up report is logged on ApplicationReadyEvent, which can follow the first HTTP answer.
-			await().atMost(Duration.ofSeconds(30))
-				.pollInterval(Duration.ofMillis(50))
-				.until(() -> app.output().contains(READY_LINE));
-		}
-		catch (RuntimeException | Error ex) {
-			stop(process);
-			throw ex;
-		}
-		return app;
 	}
 
 	int port() {
 		return this.port;
-	}
-
-	/** Time from the process start to the first HTTP answer. */
-	Duration startup() {
-		return this.startup;
 	}
 
 	String output() {
@@ -136,12 +141,23 @@ final class SampleAppProcess implements AutoCloseable {
 
 	/** Stops the process (SIGTERM, so Spring's graceful shutdown runs) and returns its exit code. */
 	int stop() {
-		return stop(this.process);
+		int exit = stop(this.process);
+		removeHook(this.killOnExit);
+		return exit;
 	}
 
 	@Override
 	public void close() {
-		stop(this.process);
+		stop();
+	}
+
+	private static void removeHook(Thread hook) {
+		try {
+			Runtime.getRuntime().removeShutdownHook(hook);
+		}
+		catch (IllegalStateException ex) {
+			// The JVM is already shutting down: the hook runs anyway.
+		}
 	}
 
 	private static int stop(Process process) {
@@ -156,15 +172,6 @@ final class SampleAppProcess implements AutoCloseable {
 			process.destroyForcibly();
 		}
 		return process.isAlive() ? -1 : process.exitValue();
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 }
