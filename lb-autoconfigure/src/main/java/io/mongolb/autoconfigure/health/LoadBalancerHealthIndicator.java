@@ -26,7 +26,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * Health of the LoadBalancer server: UP when the driver's topology is LoadBalanced and one {@code {ping: 1}} through
  * the balancer succeeds within the configured timeout (connection check-out included). The details name the topology
- * and server types, the balancer's address (never credentials), the services seen behind it and the last pool clear;
+ * and server types, the balancer's address (never credentials), the services seen behind it (with the connections
+ * checked out past {@code mongodb.load-balanced.pinning.leak-threshold}, when there are any) and the last pool clear;
  * a DOWN status says what to check.
  * <p>
  * Each call sends one command over the client's own pool, so it opens no connection the application would not.
@@ -106,6 +107,11 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 			details.put("serviceId", service.serviceId().toHexString());
 			details.put("openConnections", service.openConnections());
 			details.put("lastSeen", service.lastSeen().toString());
+			if (service.connectionsPastLeakThreshold() > 0) {
+				// Checked out longer than mongodb.load-balanced.pinning.leak-threshold: a cursor or a transaction
+				// that was never closed keeps its connection pinned.
+				details.put("connectionsPastLeakThreshold", service.connectionsPastLeakThreshold());
+			}
 			services.add(details);
 			Instant cleared = service.lastPoolClear();
 			if (cleared != null && (lastClear == null || cleared.isAfter(lastClear))) {

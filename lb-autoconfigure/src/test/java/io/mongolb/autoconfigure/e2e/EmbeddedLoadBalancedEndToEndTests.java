@@ -1,5 +1,6 @@
 package io.mongolb.autoconfigure.e2e;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,6 +41,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The starter end to end: a Spring context with Spring Boot's MongoDB auto-configuration and the starter, its client
@@ -154,6 +156,42 @@ class EmbeddedLoadBalancedEndToEndTests {
 					Map.of("serviceId", failing.toHexString(), "time",
 							String.valueOf(service(snapshot, failing).lastPoolClear())));
 		});
+	}
+
+	@Test
+	void aCursorLeftOpenShowsAsAConnectionPastTheLeakThreshold() {
+		this.runner
+			.withPropertyValues("spring.mongodb.uri=" + this.mongo.getConnectionString(),
+					"mongodb.load-balanced.pinning.leak-threshold=100ms")
+			.run((context) -> {
+				MongoCollection<Document> items = context.getBean(MongoClient.class)
+					.getDatabase("e2e")
+					.getCollection("leaky");
+				items.insertMany(List.of(new Document("_id", 1), new Document("_id", 2), new Document("_id", 3)));
+				// In load-balanced mode an open cursor pins its connection until it is drained or closed.
+				try (MongoCursor<Document> cursor = items.find().batchSize(1).iterator()) {
+					cursor.next();
+					LoadBalancedTopology topology = context.getBean(LoadBalancedTopology.class);
+					await().atMost(Duration.ofSeconds(10))
+						.until(() -> topology.snapshot()
+							.services()
+							.stream()
+							.mapToInt(ServiceSnapshot::connectionsPastLeakThreshold)
+							.sum() == 1);
+					@SuppressWarnings("unchecked")
+					List<Map<String, Object>> services = (List<Map<String, Object>>) indicator(context).health()
+						.getDetails()
+						.get("services");
+					assertThat(services).filteredOn((service) -> service.containsKey("connectionsPastLeakThreshold"))
+						.singleElement()
+						.satisfies((service) -> assertThat(service).containsEntry("connectionsPastLeakThreshold", 1));
+				}
+				LoadBalancedTopology topology = context.getBean(LoadBalancedTopology.class);
+				assertThat(topology.snapshot().services()).allSatisfy((service) -> {
+					assertThat(service.connectionsInUse()).isZero();
+					assertThat(service.connectionsPastLeakThreshold()).isZero();
+				});
+			});
 	}
 
 	@Test
