@@ -1,8 +1,6 @@
 package io.mongolb.embedded.autoconfigure;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,6 +25,7 @@ import org.springframework.context.annotation.Configuration;
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 
+import static io.mongolb.embedded.support.LoopbackPorts.accepts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -158,16 +157,6 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 		assertThat(properties.getProxyProtocol()).isEqualTo(ProxyProtocolVersion.V2);
 		assertThat(properties.getPort()).isZero();
 		assertThat(properties.getProxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
-	}
-
-	private static boolean accepts(int port) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -3,9 +3,6 @@ package io.mongolb.embedded.support;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +89,7 @@ public final class HaproxyProcess implements AutoCloseable {
 
 	private static HaproxyProcess start(Path executable, Path directory, List<Integer> upstreamPorts,
 			String sendProxy, int attempt) {
-		int port = freePort();
+		int port = LoopbackPorts.freePort();
 		StringBuilder config = new StringBuilder();
 		config.append("global\n    maxconn 256\n\n");
 		config.append("defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30m\n    timeout server 30m\n\n");
@@ -119,7 +116,7 @@ public final class HaproxyProcess implements AutoCloseable {
 							throw new IllegalStateException("haproxy exited with " + process.exitValue() + ": "
 									+ Files.readString(log));
 						}
-						return accepts(port);
+						return LoopbackPorts.accepts(port);
 					});
 			}
 			catch (RuntimeException ex) {
@@ -127,25 +124,6 @@ public final class HaproxyProcess implements AutoCloseable {
 				throw (ex instanceof IllegalStateException state) ? state : new IllegalStateException(ex);
 			}
 			return haproxy;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	private static boolean accepts(int port) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-			return socket.getLocalPort();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
