@@ -2,21 +2,20 @@ package io.mongolb.autoconfigure;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import io.mongolb.autoconfigure.mode.LoadBalancedMode;
+import io.mongolb.autoconfigure.mode.LoadBalancedModeResolver;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
-import io.mongolb.autoconfigure.uri.LoadBalancedModeResolver;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.MongoProperties;
-import org.springframework.boot.mongodb.autoconfigure.PropertiesMongoConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.StandardMongoClientSettingsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -24,12 +23,23 @@ import org.springframework.core.env.Environment;
 /**
  * Auto-configuration for MongoDB's load-balanced mode.
  * <p>
- * Off entirely with {@code mongodb.load-balanced.enabled=false}. Otherwise, whether load-balanced mode applies is
- * decided once, from that property and the effective connection string of Spring Boot's
- * {@link MongoConnectionDetails} (so {@code spring.mongodb.*}, a user-defined details bean and the embedded server are
- * treated alike): that decision is the {@link LoadBalancedMode} bean, and it enforces the load-balanced rules before
- * any client exists. When it is not active, every bean here stays inert and the application behaves as plain Spring
- * Boot. When the application defines its own {@code MongoClientSettings} bean (Spring Boot then ignores
+ * Conditions decide only what is known before any bean exists: the starter is off entirely with
+ * {@code mongodb.load-balanced.enabled=false} (any spelling Spring Boot's binder reads as false), and needs the driver
+ * and Spring Boot's {@link MongoConnectionDetails}. Whether load-balanced mode applies depends on the effective
+ * connection string, which exists only once that bean does (the embedded server, {@code @ServiceConnection}, a DNS
+ * TXT record and user-defined details all come to it at run time), so it is decided in a bean, never by a condition,
+ * and Spring AOT does not freeze it. The beans that exist for that reason, whatever the decision, are these three:
+ * <ul>
+ * <li>{@link LoadBalancedMode}: the decision itself, with its reason (it enforces the load-balanced rules before any
+ * client exists);</li>
+ * <li>{@link LoadBalancedMongoClientSettingsBuilderCustomizer}: Spring Boot applies customizers when it builds the
+ * client; this one applies load-balanced mode and registers the topology's listeners only when the decision is
+ * active, and leaves the client untouched otherwise;</li>
+ * <li>{@link LoadBalancedTopology}: the model that readers (health, meters, endpoint, applications) inject; it hears
+ * nothing unless the customizer registered its listeners.</li>
+ * </ul>
+ * Everything users can see (the health contributor, listeners on the client) exists only when the decision is active.
+ * When the application defines its own {@code MongoClientSettings} bean (Spring Boot then ignores
  * {@code spring.mongodb.*}), the decision is taken from those settings instead.
  *
  * @since 0.1.0
@@ -37,7 +47,7 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration(after = MongoAutoConfiguration.class,
 		afterName = "org.springframework.boot.mongodb.autoconfigure.MongoReactiveAutoConfiguration")
 @ConditionalOnClass({ ConnectionString.class, MongoConnectionDetails.class })
-@ConditionalOnBooleanProperty(name = "mongodb.load-balanced.enabled", matchIfMissing = true)
+@ConditionalOnBooleanSetting(name = "mongodb.load-balanced.enabled", matchIfMissing = true)
 @ConditionalOnBean(MongoConnectionDetails.class)
 @EnableConfigurationProperties(LoadBalancedProperties.class)
 public final class LoadBalancedMongoAutoConfiguration {
@@ -48,18 +58,18 @@ public final class LoadBalancedMongoAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LoadBalancedMode loadBalancedMode(LoadBalancedProperties properties, Environment environment,
-			MongoConnectionDetails connectionDetails, ObjectProvider<MongoProperties> mongoProperties,
+			ListableBeanFactory beanFactory, MongoConnectionDetails connectionDetails,
+			ObjectProvider<MongoProperties> mongoProperties,
 			ObjectProvider<StandardMongoClientSettingsBuilderCustomizer> standardCustomizer,
-			ObjectProvider<MongoClientSettings> settings, ListableBeanFactory beanFactory) {
-		LoadBalancedModeResolver resolver = new LoadBalancedModeResolver(properties, environment);
+			ObjectProvider<MongoClientSettings> settings) {
+		LoadBalancedModeResolver resolver = new LoadBalancedModeResolver(properties.requirement(),
+				properties.isFailFast(), environment, beanFactory);
 		MongoClientSettings userSettings = settings.getIfUnique();
-		if (standardCustomizer.getIfAvailable() == null && userSettings != null) {
-			// Spring Boot applies neither spring.mongodb.* nor the connection details to an application's own
-			// MongoClientSettings: the client starts from those settings, so decide from them.
-			return resolver.resolve(userSettings, describe(MongoClientSettings.class, userSettings, beanFactory));
-		}
-		return resolver.resolve(connectionDetails, describe(connectionDetails, beanFactory),
-				mongoProperties.getIfAvailable());
+		// Spring Boot applies neither spring.mongodb.* nor the connection details to an application's own
+		// MongoClientSettings: the client starts from those settings, so decide from them.
+		boolean fromUserSettings = standardCustomizer.getIfAvailable() == null && userSettings != null;
+		return fromUserSettings ? resolver.resolve(userSettings)
+				: resolver.resolve(connectionDetails, mongoProperties.getIfAvailable());
 	}
 
 	@Bean
@@ -74,19 +84,6 @@ public final class LoadBalancedMongoAutoConfiguration {
 	LoadBalancedMongoClientSettingsBuilderCustomizer loadBalancedMongoClientSettingsBuilderCustomizer(
 			LoadBalancedMode mode, LoadBalancedTopology topology) {
 		return new LoadBalancedMongoClientSettingsBuilderCustomizer(mode, topology);
-	}
-
-	private static String describe(MongoConnectionDetails connectionDetails, ListableBeanFactory beanFactory) {
-		if (connectionDetails instanceof PropertiesMongoConnectionDetails) {
-			return "spring.mongodb.* properties";
-		}
-		return describe(MongoConnectionDetails.class, connectionDetails, beanFactory);
-	}
-
-	private static String describe(Class<?> type, Object bean, ListableBeanFactory beanFactory) {
-		String[] names = beanFactory.getBeanNamesForType(type);
-		String name = (names.length == 1) ? "'" + names[0] + "' " : "";
-		return "the " + type.getSimpleName() + " bean " + name + "(" + bean.getClass().getName() + ")";
 	}
 
 }

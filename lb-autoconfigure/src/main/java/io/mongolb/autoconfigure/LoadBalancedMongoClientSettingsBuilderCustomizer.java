@@ -2,6 +2,7 @@ package io.mongolb.autoconfigure;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.connection.ClusterConnectionMode;
+import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;

@@ -2,6 +2,7 @@ package io.mongolb.autoconfigure;
 
 import java.time.Duration;
 
+import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -47,6 +48,14 @@ public class LoadBalancedProperties {
 
 	public void setEnabled(@Nullable Boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	/**
+	 * What {@link #getEnabled() enabled} asks of the load-balanced decision.
+	 * @return the requirement for its three states
+	 */
+	public LoadBalancedMode.Requirement requirement() {
+		return LoadBalancedMode.Requirement.of(this.enabled);
 	}
 
 	public boolean isFailFast() {

@@ -8,13 +8,17 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.connection.ClusterConnectionMode;
 import com.mongodb.connection.ClusterType;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
-import io.mongolb.autoconfigure.uri.LoadBalancedConfigurationFailureAnalyzer;
+import io.mongolb.autoconfigure.health.LoadBalancerHealthContributorAutoConfiguration;
+import io.mongolb.autoconfigure.mode.LoadBalancedMode;
+import io.mongolb.autoconfigure.mode.StarterFailureAnalyzers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -111,6 +115,59 @@ class LoadBalancedMongoAutoConfigurationTests {
 			.withPropertyValues("spring.mongodb.uri=mongodb://a.example.net,b.example.net/app",
 					"mongodb.load-balanced.enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LoadBalancedMode.class));
+	}
+
+	@Test
+	void everySpellingTheBinderReadsAsABooleanMeansTheSameToTheConditionAndTheProperties() {
+		// Spring Boot's binder reads true/on/yes/1 and false/off/no/0 in any case: the starter's switch must agree.
+		for (String yes : new String[] { "true", "yes", "on", "1", "YES" }) {
+			this.runner
+				.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/app", "mongodb.load-balanced.enabled=" + yes)
+				.run((context) -> {
+					assertThat(context).as(yes).hasSingleBean(LoadBalancedMode.class);
+					assertThat(context.getBean(LoadBalancedProperties.class).getEnabled()).as(yes).isTrue();
+					assertThat(context.getBean(LoadBalancedMode.class).requestedBy()).as(yes)
+						.isEqualTo("mongodb.load-balanced.enabled=true");
+					assertLoadBalancedClient(context);
+				});
+		}
+		for (String no : new String[] { "false", "no", "off", "0", "No" }) {
+			this.runner.withPropertyValues("spring.mongodb.uri=" + LB_URI, "mongodb.load-balanced.enabled=" + no)
+				.run((context) -> assertThat(context).as(no)
+					.hasNotFailed()
+					.doesNotHaveBean(LoadBalancedMode.class)
+					.doesNotHaveBean(LoadBalancedProperties.class));
+		}
+	}
+
+	@Test
+	void aValueTheBinderCannotReadAsABooleanFailsNamingTheProperty() {
+		this.runner.withPropertyValues("spring.mongodb.uri=" + LB_URI, "mongodb.load-balanced.enabled=maybe")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				BindException bind = bindException(context);
+				assertThat(bind.getProperty().getName()).hasToString("mongodb.load-balanced.enabled");
+				assertThat(bind.getProperty().getValue()).hasToString("maybe");
+			});
+	}
+
+	@Test
+	void noBeanOfTheStarterIsNullWhetherOrNotTheModeIsActive() {
+		// With the health contributor's auto-configuration too: its registration depends on the decision.
+		ApplicationContextRunner withHealth = this.runner.withConfiguration(
+				AutoConfigurations.of(LoadBalancerHealthContributorAutoConfiguration.class,
+						HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class));
+		for (String uri : new String[] { LB_URI, "mongodb://127.0.0.1:27017/app" }) {
+			withHealth.withPropertyValues("spring.mongodb.uri=" + uri).run((context) -> {
+				assertThat(context).hasNotFailed();
+				for (String name : context.getBeanDefinitionNames()) {
+					Object singleton = context.getBeanFactory().getSingleton(name);
+					assertThat((singleton != null) ? singleton.getClass().getName() : "")
+						.as("bean '%s' with %s", name, uri)
+						.isNotEqualTo("org.springframework.beans.factory.support.NullBean");
+				}
+			});
+		}
 	}
 
 	@Test
@@ -247,6 +304,13 @@ class LoadBalancedMongoAutoConfigurationTests {
 	private static void assertBindFailure(AssertableApplicationContext context, String name, String value,
 			String reason) {
 		assertThat(context).hasFailed();
+		BindException bind = bindException(context);
+		assertThat(bind.getProperty().getName()).hasToString(name);
+		assertThat(bind.getProperty().getValue()).hasToString(value);
+		assertThat(bind).rootCause().hasMessage(reason);
+	}
+
+	private static BindException bindException(AssertableApplicationContext context) {
 		BindException bind = null;
 		for (Throwable cause = context.getStartupFailure(); cause != null; cause = cause.getCause()) {
 			if (cause instanceof BindException found) {
@@ -255,9 +319,7 @@ class LoadBalancedMongoAutoConfigurationTests {
 		}
 		assertThat(bind).isNotNull();
 		assertThat(bind.getProperty()).isNotNull();
-		assertThat(bind.getProperty().getName()).hasToString(name);
-		assertThat(bind.getProperty().getValue()).hasToString(value);
-		assertThat(bind).rootCause().hasMessage(reason);
+		return bind;
 	}
 
 	// Rules
@@ -275,7 +337,7 @@ class LoadBalancedMongoAutoConfigurationTests {
 			.withPropertyValues("spring.mongodb.host=lb.example.net", "spring.mongodb.additional-hosts=b.example.net",
 					"mongodb.load-balanced.enabled=true")
 			.run((context) -> assertThat(analyze(context).getDescription())
-				.contains("spring.mongodb.additional-hosts=b.example.net: 2 hosts are configured"));
+				.contains("spring.mongodb.additional-hosts=b.example.net: 2 hosts are listed"));
 	}
 
 	@Test
@@ -291,8 +353,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 			.withPropertyValues("spring.mongodb.host=lb.example.net", "spring.mongodb.replica-set-name=rs0",
 					"mongodb.load-balanced.enabled=true")
 			.run((context) -> assertThat(analyze(context).getAction())
-				.contains("Remove spring.mongodb.replica-set-name (from \"spring.mongodb.replica-set-name\" from property"
-						+ " source \"test\")."));
+				.contains("Remove spring.mongodb.replica-set-name from \"spring.mongodb.replica-set-name\" from property"
+						+ " source \"test\"."));
 	}
 
 	@Test
@@ -428,6 +490,20 @@ class LoadBalancedMongoAutoConfigurationTests {
 	}
 
 	@Test
+	void maskingHidesThePasswordButNotTheWordsOfTheDriversHint() {
+		// An unencoded '?' makes the driver misread the password as a port; its hint contains "password", and
+		// "ssword" is also part of this password: only the password itself may be masked.
+		this.runner.withPropertyValues("spring.mongodb.uri=mongodb://app:ssword?x9@lb.example.net:27017/app")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				String everything = stackTrace(context.getStartupFailure());
+				assertThat(everything).contains("Hint: username and password must be escaped according to RFC 3986")
+					.doesNotContain("ssword?x9")
+					.doesNotContain(":ssword");
+			});
+	}
+
+	@Test
 	void failFastFalseLogsAndLetsTheDriverDecide(CapturedOutput output) {
 		this.runner
 			.withPropertyValues("spring.mongodb.uri=mongodb://app:Sup3rS3cret@127.0.0.1:27017,127.0.0.1:27018/app",
@@ -477,7 +553,7 @@ class LoadBalancedMongoAutoConfigurationTests {
 	private static FailureAnalysis analyze(AssertableApplicationContext context) {
 		assertThat(context).hasFailed();
 		Throwable failure = context.getStartupFailure();
-		FailureAnalysis analysis = new LoadBalancedConfigurationFailureAnalyzer().analyze(failure);
+		FailureAnalysis analysis = StarterFailureAnalyzers.analyze(failure);
 		assertThat(analysis).as("failure analysis of %s", failure).isNotNull();
 		return analysis;
 	}

@@ -8,7 +8,7 @@ import java.util.Map;
 import org.bson.types.ObjectId;
 import org.jspecify.annotations.Nullable;
 
-import io.mongolb.autoconfigure.LoadBalancedMode;
+import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 
 /**

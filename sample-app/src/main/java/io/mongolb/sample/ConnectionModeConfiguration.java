@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 
-import io.mongolb.autoconfigure.LoadBalancedMode;
+import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 

@@ -14,7 +14,7 @@ import com.mongodb.MongoSocketOpenException;
 import com.mongodb.MongoTimeoutException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.connection.ClusterType;
-import io.mongolb.autoconfigure.LoadBalancedMode;
+import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopologySnapshot;
 import io.mongolb.autoconfigure.topology.ServiceSnapshot;

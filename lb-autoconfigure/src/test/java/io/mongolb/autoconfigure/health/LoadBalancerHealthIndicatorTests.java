@@ -12,6 +12,7 @@ import io.mongolb.autoconfigure.LoadBalancedMongoAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
@@ -63,6 +64,47 @@ class LoadBalancerHealthIndicatorTests {
 			.run((context) -> assertThat(registry(context).getContributor("mongodbLoadBalancer")).isNull());
 		this.runner.withPropertyValues(uri, "management.health.mongodb-load-balancer.enabled=false")
 			.run((context) -> assertThat(registry(context).getContributor("mongodbLoadBalancer")).isNull());
+	}
+
+	@Test
+	void aHealthGroupCanIncludeTheContributor() {
+		// Spring Boot checks group members once every singleton exists: the contributor must be registered by then.
+		ApplicationContextRunner withEndpoint = this.runner
+			.withConfiguration(AutoConfigurations.of(HealthEndpointAutoConfiguration.class))
+			.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/?loadBalanced=true");
+		withEndpoint.withPropertyValues("management.endpoint.health.group.lb.include=mongodbLoadBalancer")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(registry(context).getContributor("mongodbLoadBalancer"))
+					.isInstanceOf(LoadBalancerHealthIndicator.class);
+			});
+		// The control: the same check does reject a member that does not exist.
+		withEndpoint.withPropertyValues("management.endpoint.health.group.lb.include=noSuchContributor")
+			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
+	void anApplicationBeanWithTheIndicatorsNameReplacesIt() {
+		HealthIndicator own = () -> Health.up().withDetail("own", true).build();
+		this.runner.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/?loadBalanced=true")
+			.withBean("mongodbLoadBalancerHealthIndicator", HealthIndicator.class, () -> own)
+			.run((context) -> assertThat(registry(context).getContributor("mongodbLoadBalancer")).isSameAs(own));
+	}
+
+	@Test
+	void noHealthBeanOfTheStarterWhenTheClientIsNotLoadBalanced() {
+		this.runner.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LoadBalancerHealthIndicator.class));
+	}
+
+	@Test
+	void everyBooleanSpellingOfTheSwitchIsReadAsTheBinderReadsIt() {
+		String uri = "spring.mongodb.uri=mongodb://127.0.0.1:27017/?loadBalanced=true";
+		this.runner.withPropertyValues(uri, "mongodb.load-balanced.health.enabled=no")
+			.run((context) -> assertThat(registry(context).getContributor("mongodbLoadBalancer")).isNull());
+		this.runner.withPropertyValues(uri, "mongodb.load-balanced.health.enabled=on")
+			.run((context) -> assertThat(registry(context).getContributor("mongodbLoadBalancer"))
+				.isInstanceOf(LoadBalancerHealthIndicator.class));
 	}
 
 	@Test

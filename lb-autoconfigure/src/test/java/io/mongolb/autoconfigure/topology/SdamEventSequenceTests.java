@@ -7,7 +7,7 @@ import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.mongolb.autoconfigure.LoadBalancedMode;
+import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.LoadBalancedMongoClientSettingsBuilderCustomizer;
 import org.junit.jupiter.api.Test;
 

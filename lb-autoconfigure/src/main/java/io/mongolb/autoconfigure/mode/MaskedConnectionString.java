@@ -1,9 +1,11 @@
-package io.mongolb.autoconfigure.uri;
+package io.mongolb.autoconfigure.mode;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renders a MongoDB connection string with its credentials masked, for messages, logs and health details.
@@ -105,10 +107,55 @@ public final class MaskedConnectionString {
 		for (String fragment : fragments) {
 			// A one-character fragment cannot be told from the rest of the message.
 			if (fragment.length() >= 2) {
-				masked = masked.replace(fragment, MASK);
+				masked = replaceStandalone(masked, fragment);
 			}
 		}
 		return masked;
+	}
+
+	/**
+	 * Replace the occurrences of a fragment that stand apart from the words around them: the driver quotes parts of
+	 * a connection string between separators, spaces or quotes, while the same letters inside a word of its own text
+	 * ("pa<b>ss</b>word") are no secret, and masking them would garble the hint the user needs.
+	 */
+	private static String replaceStandalone(String message, String fragment) {
+		StringBuilder result = null;
+		int copied = 0;
+		int at = message.indexOf(fragment);
+		while (at >= 0) {
+			int end = at + fragment.length();
+			if (!isWordCharacter(message, at - 1) && !isWordCharacter(message, end)) {
+				result = (result != null) ? result : new StringBuilder(message.length());
+				result.append(message, copied, at).append(MASK);
+				copied = end;
+			}
+			at = message.indexOf(fragment, end);
+		}
+		return (result != null) ? result.append(message, copied, message.length()).toString() : message;
+	}
+
+	private static boolean isWordCharacter(String text, int index) {
+		return index >= 0 && index < text.length() && Character.isLetterOrDigit(text.charAt(index));
+	}
+
+	/**
+	 * The driver's messages may quote parts of the connection string, user information included (for example a
+	 * password with an unencoded reserved character, misread as a host): never let one through as it is.
+	 * @param ex the driver's exception
+	 * @param connectionString the connection string it is about, when known
+	 * @param source where the connection string comes from
+	 * @return the same exception when the string has no user information, otherwise one without the secret and
+	 * without the original as its cause
+	 */
+	static IllegalArgumentException withoutSecrets(IllegalArgumentException ex, @Nullable String connectionString,
+			String source) {
+		if (connectionString == null || userInfoEnd(connectionString, connectionString.indexOf("://") + 3) < 0) {
+			return ex;
+		}
+		// The cause is left out on purpose: its message is the unmasked one.
+		return new IllegalArgumentException("The MongoDB driver rejected the connection string from " + source + " ("
+				+ mask(connectionString) + "): " + maskSecretsIn(String.valueOf(ex.getMessage()), connectionString)
+				+ " [" + ex.getClass().getName() + "]");
 	}
 
 	private static String maskOptions(String options) {

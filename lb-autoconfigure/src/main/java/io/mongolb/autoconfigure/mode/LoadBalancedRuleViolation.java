@@ -1,4 +1,4 @@
-package io.mongolb.autoconfigure.uri;
+package io.mongolb.autoconfigure.mode;
 
 /**
  * One broken load-balanced rule: which option, with which value, what is wrong and what to change.

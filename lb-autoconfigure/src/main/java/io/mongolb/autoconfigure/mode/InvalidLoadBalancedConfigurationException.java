@@ -1,4 +1,4 @@
-package io.mongolb.autoconfigure.uri;
+package io.mongolb.autoconfigure.mode;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.mongolb.autoconfigure.uri;
+package io.mongolb.autoconfigure.mode;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -85,6 +85,21 @@ record RawConnectionString(String text, boolean srv, List<String> hosts, Map<Str
 
 	String masked() {
 		return MaskedConnectionString.mask(this.text);
+	}
+
+	/**
+	 * A warning for a {@code loadBalanced} value that the driver reads but deprecates ({@code yes}, {@code 1}, ...).
+	 * @param origin where the connection string comes from
+	 * @return the warning, or {@code null} when the spelling is {@code true}, {@code false} or absent
+	 */
+	@Nullable String deprecatedSpellingWarning(String origin) {
+		String value = option("loadBalanced");
+		Boolean parsed = ConnectionSettings.parseBoolean(value);
+		if (value == null || parsed == null || value.trim().equalsIgnoreCase(parsed.toString())) {
+			return null;
+		}
+		return origin + " sets loadBalanced=" + value + ": the MongoDB driver reads it as " + parsed
+				+ " but deprecates that spelling; write loadBalanced=" + parsed + " instead.";
 	}
 
 }

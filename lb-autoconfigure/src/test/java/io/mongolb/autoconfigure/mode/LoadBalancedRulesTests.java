@@ -1,21 +1,22 @@
-package io.mongolb.autoconfigure.uri;
+package io.mongolb.autoconfigure.mode;
 
 import java.util.List;
 
 import com.mongodb.ConnectionString;
 import io.mongolb.autoconfigure.FakeDnsClientProvider;
+import io.mongolb.autoconfigure.mode.LoadBalancedMode.Requirement;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class LoadBalancedUriValidatorTests {
-
-	private final LoadBalancedUriValidator validator = new LoadBalancedUriValidator();
+class LoadBalancedRulesTests {
 
 	private List<LoadBalancedRuleViolation> validate(String uri, Boolean enabled) {
-		return this.validator.validate(uri, "spring.mongodb.uri", enabled);
+		RawConnectionString raw = RawConnectionString.parse(uri);
+		assertThat(raw).isNotNull();
+		return LoadBalancedRules.check(ConnectionSettings.of(raw, "spring.mongodb.uri"), Requirement.of(enabled));
 	}
 
 	@Test
@@ -100,7 +101,9 @@ class LoadBalancedUriValidatorTests {
 	@Test
 	void parsedConnectionStringIsCheckedToo() {
 		ConnectionString parsed = new ConnectionString("mongodb://a:27017,b:27017/?replicaSet=rs0");
-		assertThat(this.validator.validate(parsed, "the MongoConnectionDetails bean 'custom'", true))
+		ConnectionSettings settings = ConnectionSettings.of(parsed, null,
+				(option) -> "the MongoConnectionDetails bean 'custom'");
+		assertThat(LoadBalancedRules.check(settings, Requirement.REQUIRED))
 			.extracting(LoadBalancedRuleViolation::option)
 			.containsExactly("hosts", "replicaSet");
 	}
@@ -116,7 +119,7 @@ class LoadBalancedUriValidatorTests {
 		for (int i = 0; i < uris.length; i++) {
 			String uri = uris[i];
 			IllegalArgumentException driverError = driverError(uri);
-			LoadBalancedRuleViolation violation = this.validator.translate(driverError, RawConnectionString.parse(uri),
+			LoadBalancedRuleViolation violation = LoadBalancedRules.translate(driverError, RawConnectionString.parse(uri),
 					"spring.mongodb.uri", null);
 			assertThat(violation).as(driverError.getMessage()).isNotNull();
 			assertThat(violation.option()).isEqualTo(options[i]);
@@ -126,7 +129,7 @@ class LoadBalancedUriValidatorTests {
 	@Test
 	void otherDriverErrorsAreNotTranslated() {
 		IllegalArgumentException other = driverError("mongodb://a/?srvMaxHosts=2");
-		assertThat(this.validator.translate(other, null, "spring.mongodb.uri", null)).isNull();
+		assertThat(LoadBalancedRules.translate(other, null, "spring.mongodb.uri", null)).isNull();
 	}
 
 	private static IllegalArgumentException driverError(String uri) {

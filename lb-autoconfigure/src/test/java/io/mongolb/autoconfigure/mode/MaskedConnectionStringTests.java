@@ -1,4 +1,4 @@
-package io.mongolb.autoconfigure.uri;
+package io.mongolb.autoconfigure.mode;
 
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +71,18 @@ class MaskedConnectionStringTests {
 			.doesNotContain("pa?ssw0rd")
 			.doesNotContain("app:pa'")
 			.contains("invalid host '****:****'");
+	}
+
+	@Test
+	void masksOnlyFragmentsThatStandApartFromTheWordsOfAMessage() {
+		String uri = "mongodb://app:ssword?x9@lb.example.net:27017/app";
+		String message = "The port contains non-digit characters. Hint: username and password must be escaped;"
+				+ " host 'ssword' port 'x9@lb.example.net:27017'";
+		assertThat(MaskedConnectionString.maskSecretsIn(message, uri))
+			.contains("Hint: username and password must be escaped")
+			.contains("host '****'")
+			.doesNotContain("'ssword'")
+			.doesNotContain("x9@");
 	}
 
 }
