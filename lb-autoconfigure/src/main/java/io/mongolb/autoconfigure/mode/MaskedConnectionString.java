@@ -92,7 +92,7 @@ public final class MaskedConnectionString {
 	 * @param connectionString the connection string the message is about
 	 * @return the message with user information fragments replaced by {@code ****}
 	 */
-	public static String maskSecretsIn(String message, String connectionString) {
+	static String maskSecretsIn(String message, String connectionString) {
 		int schemeEnd = connectionString.indexOf("://");
 		int start = (schemeEnd >= 0) ? schemeEnd + 3 : 0;
 		int userInfoEnd = userInfoEnd(connectionString, start);
