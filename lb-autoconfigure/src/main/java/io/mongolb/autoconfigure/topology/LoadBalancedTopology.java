@@ -199,23 +199,53 @@ public class LoadBalancedTopology
 			return null;
 		}
 		long now = this.clock.millis();
+		long connectionId = description.getConnectionId().getLocalValue();
 		ServiceState service = this.services.get(serviceId);
-		if (service == null) {
-			service = this.untrackedServices.contains(serviceId) ? null : discover(serviceId, now);
-			if (service == null) {
-				this.untrackedCommands.increment();
-				return null;
+		if (service != null) {
+			ConnectionTable.Entry connection = this.connections.get(connectionId);
+			if (connection != null && connection.service == service) {
+				// Steady state: a known connection of a tracked service.
+				service.lastSeen = now;
+				return service;
 			}
 		}
-		long connectionId = description.getConnectionId().getLocalValue();
-		ConnectionTable.Entry connection = this.connections.get(connectionId);
-		if (connection == null || connection.service != service) {
-			// First command on this connection (it is checked out, since it runs a command), or its service was
-			// evicted and has just come back.
-			this.connections.put(connectionId, service, now);
+		else if (this.untrackedServices.contains(serviceId)) {
+			this.untrackedCommands.increment();
+			return null;
 		}
-		service.lastSeen = now;
+		service = register(serviceId, connectionId, now);
+		if (service == null) {
+			this.untrackedCommands.increment();
+		}
 		return service;
+	}
+
+	/**
+	 * Correlate a connection with its service, discovering the service if needed, in one step under the discovery
+	 * lock: eviction (under the same lock) sees the service and its connection together or not at all, so it never
+	 * drops a service that has just gained a connection. Runs once per connection (its first command), or when its
+	 * service was evicted and came back.
+	 * @return the service's state, or {@code null} when the service is not tracked
+	 */
+	private @Nullable ServiceState register(ObjectId serviceId, long connectionId, long now) {
+		synchronized (this.discoveryLock) {
+			// Read again under the lock: the service may have been evicted since the caller looked.
+			ServiceState service = this.services.get(serviceId);
+			if (service == null) {
+				service = discover(serviceId, now);
+				if (service == null) {
+					return null;
+				}
+			}
+			ConnectionTable.Entry connection = this.connections.get(connectionId);
+			if (connection == null || connection.service != service) {
+				// First command on this connection (it is checked out, since it runs a command), or its service was
+				// evicted and has just come back.
+				this.connections.put(connectionId, service, now);
+			}
+			service.lastSeen = now;
+			return service;
+		}
 	}
 
 	/**
