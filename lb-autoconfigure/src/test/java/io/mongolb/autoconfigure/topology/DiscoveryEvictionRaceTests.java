@@ -16,9 +16,11 @@ import com.mongodb.connection.ConnectionDescription;
 import com.mongodb.connection.ConnectionId;
 import com.mongodb.connection.ServerId;
 import com.mongodb.connection.ServerType;
+import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandSucceededEvent;
 import com.mongodb.event.ConnectionCreatedEvent;
 import com.mongodb.event.ConnectionPoolClearedEvent;
+import com.mongodb.event.ConnectionPoolListener;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.types.ObjectId;
@@ -53,7 +55,7 @@ class DiscoveryEvictionRaceTests {
 		// Three services with one connection each and a bound of one: the first tracked keeps its connection, so
 		// no round may evict it, whichever thread wins.
 		int rounds = race((topology) -> {
-		}, new ObjectId(), new ObjectId(), new ObjectId(), (round, snapshot) -> {
+		}, List.of(new ObjectId(), new ObjectId(), new ObjectId()), (round, snapshot) -> {
 			assertThat(snapshot.evictedServices()).as("services evicted in round %d", round).isZero();
 			assertThat(snapshot.services()).as("services tracked in round %d", round).hasSize(1);
 			assertThat(snapshot.untrackedServices()).as("services untracked in round %d", round).isEqualTo(2);
@@ -68,13 +70,15 @@ class DiscoveryEvictionRaceTests {
 		// bound may evict it: either order is valid, but the command must land in a tracked service or in the
 		// untracked count, never in an evicted service's counters.
 		ObjectId idle = new ObjectId();
-		int rounds = race((topology) -> topology.connectionPoolCleared(new ConnectionPoolClearedEvent(SERVER, idle)),
-				idle, new ObjectId(), null, (round, snapshot) -> {
-					assertThat(counted(snapshot)).as("commands counted in round %d", round).isEqualTo(2);
-					assertThat(snapshot.services()).as("services tracked in round %d", round).hasSize(1);
-					assertThat(snapshot.services().get(0).openConnections()).as("connections of the tracked service")
-						.isOne();
-				});
+		Consumer<LoadBalancedTopology> clearIdle = (topology) -> topology.connectionPoolListener()
+			.connectionPoolCleared(new ConnectionPoolClearedEvent(SERVER, idle));
+		int rounds = race(clearIdle, List.of(idle, new ObjectId()), (round, snapshot) -> {
+			assertThat(counted(snapshot)).as("commands counted in round %d", round).isEqualTo(2);
+			assertThat(snapshot.services()).as("services tracked in round %d", round).hasSize(1);
+			assertThat(snapshot.services().get(0).openConnections())
+				.as("connections of the tracked service in round %d", round)
+				.isOne();
+		});
 		assertThat(rounds).isPositive();
 	}
 
@@ -83,17 +87,15 @@ class DiscoveryEvictionRaceTests {
 	 * command on it, all released at once.
 	 * @return the number of rounds run
 	 */
-	private int race(Consumer<LoadBalancedTopology> setUp, ObjectId first, ObjectId second, ObjectId third,
-			RoundCheck check) throws Exception {
-		List<ObjectId> serviceIds = new ArrayList<>(List.of(first, second));
-		if (third != null) {
-			serviceIds.add(third);
-		}
+	private int race(Consumer<LoadBalancedTopology> setUp, List<ObjectId> serviceIds, RoundCheck check)
+			throws Exception {
 		long deadline = System.nanoTime() + BUDGET.toNanos();
 		int round = 0;
 		while (round < MAX_ROUNDS && System.nanoTime() < deadline) {
 			round++;
 			LoadBalancedTopology topology = new LoadBalancedTopology(1, Duration.ofSeconds(30), 64);
+			CommandListener commands = topology.commandListener();
+			ConnectionPoolListener pool = topology.connectionPoolListener();
 			setUp.accept(topology);
 			CountDownLatch start = new CountDownLatch(1);
 			List<Future<?>> writers = new ArrayList<>();
@@ -101,8 +103,8 @@ class DiscoveryEvictionRaceTests {
 				ConnectionDescription description = description(i + 1, serviceIds.get(i));
 				writers.add(this.executor.submit(() -> {
 					start.await();
-					topology.connectionCreated(new ConnectionCreatedEvent(description.getConnectionId()));
-					topology.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description, "app", "find",
+					pool.connectionCreated(new ConnectionCreatedEvent(description.getConnectionId()));
+					commands.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description, "app", "find",
 							new BsonDocument(), 1));
 					return null;
 				}));
