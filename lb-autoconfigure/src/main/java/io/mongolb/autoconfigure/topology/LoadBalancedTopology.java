@@ -37,14 +37,25 @@ public class LoadBalancedTopology {
 	private final SnapshotAssembler snapshots;
 
 	/**
-	 * Create a topology model.
+	 * Create a topology model whose event texts give {@link Hints#NEUTRAL neutral} advice.
 	 * @param maxServices the most services tracked at once, at least 1
 	 * @param leakThreshold how long a connection may stay checked out before it counts as a possible leak
 	 * @param eventCapacity how many recent events to keep, at least 1
 	 */
 	public LoadBalancedTopology(int maxServices, Duration leakThreshold, int eventCapacity) {
+		this(maxServices, leakThreshold, eventCapacity, Hints.NEUTRAL);
+	}
+
+	/**
+	 * Create a topology model whose event texts give the advice of the given hints.
+	 * @param maxServices the most services tracked at once, at least 1
+	 * @param leakThreshold how long a connection may stay checked out before it counts as a possible leak
+	 * @param eventCapacity how many recent events to keep, at least 1
+	 * @param hints the advice in event texts, worded for where the application configures the model
+	 */
+	public LoadBalancedTopology(int maxServices, Duration leakThreshold, int eventCapacity, Hints hints) {
 		this(maxServices, leakThreshold, eventCapacity, Clock.systemUTC(), (event) -> {
-		});
+		}, hints);
 	}
 
 	/**
@@ -57,6 +68,21 @@ public class LoadBalancedTopology {
 	 */
 	public LoadBalancedTopology(int maxServices, Duration leakThreshold, int eventCapacity, Clock clock,
 			Consumer<LoadBalancedEvent> eventListener) {
+		this(maxServices, leakThreshold, eventCapacity, clock, eventListener, Hints.NEUTRAL);
+	}
+
+	/**
+	 * Create a topology model with its own clock, a listener for the events it records, and the advice of the given
+	 * hints in event texts.
+	 * @param maxServices the most services tracked at once, at least 1
+	 * @param leakThreshold how long a connection may stay checked out before it counts as a possible leak
+	 * @param eventCapacity how many recent events to keep, at least 1
+	 * @param clock the clock for event and service times
+	 * @param eventListener called with each recorded event, on the driver's thread; it must not block
+	 * @param hints the advice in event texts, worded for where the application configures the model
+	 */
+	public LoadBalancedTopology(int maxServices, Duration leakThreshold, int eventCapacity, Clock clock,
+			Consumer<LoadBalancedEvent> eventListener, Hints hints) {
 		if (maxServices < 1 || eventCapacity < 1) {
 			throw new IllegalArgumentException("maxServices and eventCapacity must be at least 1, were " + maxServices
 					+ " and " + eventCapacity);
@@ -64,7 +90,7 @@ public class LoadBalancedTopology {
 		EventLog events = new EventLog(eventCapacity, clock, eventListener);
 		TopologyDescriptions descriptions = new TopologyDescriptions();
 		ServiceRegistry registry = new ServiceRegistry(maxServices, clock,
-				new ServiceEventRecorder(events, maxServices));
+				new ServiceEventRecorder(events, maxServices, hints));
 		this.clusterListener = new LoadBalancedClusterListener(descriptions, events);
 		this.serverListener = new LoadBalancedServerListener(descriptions, events);
 		this.commandListener = new LoadBalancedCommandListener(registry, clock);
@@ -110,6 +136,25 @@ public class LoadBalancedTopology {
 	 */
 	public LoadBalancedTopologySnapshot snapshot() {
 		return this.snapshots.snapshot();
+	}
+
+	/**
+	 * What the model's event texts advise, worded for where the application configures the model: the model knows
+	 * what to do, the application knows what the setting is called (a configuration property, a constructor
+	 * argument).
+	 *
+	 * @param raiseMaxServices how to track more services, added to the text of a
+	 * {@link LoadBalancedEvent.Type#SERVICE_UNTRACKED} event, for example {@code "raise maxServices above the number
+	 * of mongos"}
+	 * @since 0.1.0
+	 */
+	public record Hints(String raiseMaxServices) {
+
+		/**
+		 * Hints that name the model's own parameters, for a model created directly.
+		 */
+		public static final Hints NEUTRAL = new Hints("raise maxServices above the number of mongos");
+
 	}
 
 }

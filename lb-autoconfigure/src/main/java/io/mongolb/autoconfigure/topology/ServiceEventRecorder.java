@@ -11,9 +11,12 @@ final class ServiceEventRecorder implements ServiceLifecycle {
 
 	private final int maxServices;
 
-	ServiceEventRecorder(EventLog events, int maxServices) {
+	private final LoadBalancedTopology.Hints hints;
+
+	ServiceEventRecorder(EventLog events, int maxServices, LoadBalancedTopology.Hints hints) {
 		this.events = events;
 		this.maxServices = maxServices;
+		this.hints = hints;
 	}
 
 	@Override
@@ -32,8 +35,8 @@ final class ServiceEventRecorder implements ServiceLifecycle {
 	@Override
 	public void untracked(ObjectId serviceId) {
 		this.events.record(LoadBalancedEvent.Type.SERVICE_UNTRACKED, serviceId, "Service " + serviceId
-				+ " not tracked: all " + this.maxServices + " tracked services have open connections"
-				+ " (raise mongodb.load-balanced.metrics.max-services above the number of mongos)");
+				+ " not tracked: all " + this.maxServices + " tracked services have open connections ("
+				+ this.hints.raiseMaxServices() + ")");
 	}
 
 }

@@ -245,6 +245,46 @@ class LoadBalancedTopologyTests {
 	}
 
 	@Test
+	void theUntrackedServiceEventGivesTheAdviceOfTheHints() {
+		assertThat(untrackedEventText(new LoadBalancedTopology(1, Duration.ofSeconds(30), 8)))
+			.isEqualTo("all 1 tracked services have open connections (raise maxServices above the number of mongos)");
+		LoadBalancedTopology configured = new LoadBalancedTopology(1, Duration.ofSeconds(30), 8,
+				new LoadBalancedTopology.Hints("raise app.mongos.bound"));
+		assertThat(untrackedEventText(configured))
+			.isEqualTo("all 1 tracked services have open connections (raise app.mongos.bound)");
+	}
+
+	@Test
+	void theListenersAreTheSameOnEveryCall() {
+		assertThat(this.topology.clusterListener()).isSameAs(this.topology.clusterListener());
+		assertThat(this.topology.serverListener()).isSameAs(this.topology.serverListener());
+		assertThat(this.topology.commandListener()).isSameAs(this.commands);
+		assertThat(this.topology.connectionPoolListener()).isSameAs(this.pool);
+	}
+
+	private static String untrackedEventText(LoadBalancedTopology topology) {
+		ObjectId tracked = new ObjectId();
+		ObjectId refused = new ObjectId();
+		for (ObjectId serviceId : List.of(tracked, refused)) {
+			long connection = (serviceId == tracked) ? 1 : 2;
+			topology.connectionPoolListener().connectionCreated(new ConnectionCreatedEvent(connectionId(connection)));
+			topology.commandListener()
+				.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description(connection, serviceId), "app",
+						"find", new BsonDocument(), 1));
+		}
+		LoadBalancedEvent event = topology.snapshot()
+			.recentEvents()
+			.stream()
+			.filter((candidate) -> candidate.type() == LoadBalancedEvent.Type.SERVICE_UNTRACKED)
+			.findFirst()
+			.orElseThrow();
+		assertThat(event.serviceId()).isEqualTo(refused);
+		String prefix = "Service " + refused + " not tracked: ";
+		assertThat(event.description()).startsWith(prefix);
+		return event.description().substring(prefix.length());
+	}
+
+	@Test
 	void eventsAreBounded() {
 		LoadBalancedTopology small = new LoadBalancedTopology(100, Duration.ofSeconds(30), 4);
 		for (int i = 0; i < 10; i++) {
