@@ -76,7 +76,9 @@ public final class LoadBalancedMongoAutoConfiguration {
 	@ConditionalOnMissingBean
 	LoadBalancedTopology loadBalancedTopology(LoadBalancedProperties properties) {
 		return new LoadBalancedTopology(properties.getMetrics().getMaxServices(),
-				properties.getPinning().getLeakThreshold(), properties.getEvents().getCapacity());
+				properties.getPinning().getLeakThreshold(), properties.getEvents().getCapacity(),
+				new LoadBalancedTopology.Hints(
+						"raise mongodb.load-balanced.metrics.max-services above the number of mongos"));
 	}
 
 	@Bean

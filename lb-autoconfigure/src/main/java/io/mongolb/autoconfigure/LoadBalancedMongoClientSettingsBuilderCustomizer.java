@@ -10,7 +10,7 @@ import org.springframework.core.Ordered;
 
 /**
  * Applies load-balanced mode to the {@code MongoClient} that Spring Boot builds, and registers the
- * {@link LoadBalancedTopology} as cluster, server, command and connection-pool listener. It runs after Spring Boot's
+ * {@link LoadBalancedTopology}'s cluster, server, command and connection-pool listeners. It runs after Spring Boot's
  * standard customizer (order 0, which applies the connection string) and does nothing when the
  * {@link LoadBalancedMode} is not active.
  *
@@ -30,7 +30,7 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 	/**
 	 * Create a new customizer.
 	 * @param mode the load-balanced decision
-	 * @param topology the listener to register
+	 * @param topology the topology model whose listeners to register
 	 */
 	public LoadBalancedMongoClientSettingsBuilderCustomizer(LoadBalancedMode mode, LoadBalancedTopology topology) {
 		this.mode = mode;
@@ -45,11 +45,12 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 		// Idempotent when the connection string already says loadBalanced=true; adds the mode when
 		// mongodb.load-balanced.enabled=true asked for it. The hosts (or SRV host) stay as the connection string set
 		// them: the rules guarantee there is exactly one.
-		builder.applyToClusterSettings(
-				(cluster) -> cluster.mode(ClusterConnectionMode.LOAD_BALANCED).addClusterListener(this.topology));
-		builder.applyToServerSettings((server) -> server.addServerListener(this.topology));
-		builder.applyToConnectionPoolSettings((pool) -> pool.addConnectionPoolListener(this.topology));
-		builder.addCommandListener(this.topology);
+		builder.applyToClusterSettings((cluster) -> cluster.mode(ClusterConnectionMode.LOAD_BALANCED)
+			.addClusterListener(this.topology.clusterListener()));
+		builder.applyToServerSettings((server) -> server.addServerListener(this.topology.serverListener()));
+		builder.applyToConnectionPoolSettings(
+				(pool) -> pool.addConnectionPoolListener(this.topology.connectionPoolListener()));
+		builder.addCommandListener(this.topology.commandListener());
 	}
 
 	@Override

@@ -1,16 +1,29 @@
 package io.mongolb.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.ServerAddress;
 import com.mongodb.client.MongoClient;
 import com.mongodb.connection.ClusterConnectionMode;
+import com.mongodb.connection.ClusterId;
 import com.mongodb.connection.ClusterType;
+import com.mongodb.connection.ConnectionDescription;
+import com.mongodb.connection.ConnectionId;
+import com.mongodb.connection.ServerId;
+import com.mongodb.connection.ServerType;
+import com.mongodb.event.CommandSucceededEvent;
+import com.mongodb.event.ConnectionCreatedEvent;
+import io.mongolb.autoconfigure.topology.LoadBalancedEvent;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.health.LoadBalancerHealthContributorAutoConfiguration;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.mode.StarterFailureAnalyzers;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -274,6 +287,27 @@ class LoadBalancedMongoAutoConfigurationTests {
 				await().atMost(Duration.ofSeconds(5))
 					.until(() -> context.getBean(LoadBalancedTopology.class).snapshot().recentEvents().size(),
 							(size) -> size == 3);
+			});
+	}
+
+	@Test
+	void theUntrackedServiceEventNamesTheMaxServicesProperty() {
+		this.runner.withPropertyValues("spring.mongodb.uri=" + LB_URI, "mongodb.load-balanced.metrics.max-services=1")
+			.run((context) -> {
+				LoadBalancedTopology topology = context.getBean(LoadBalancedTopology.class);
+				ServerId server = new ServerId(new ClusterId(), new ServerAddress());
+				for (int connection = 1; connection <= 2; connection++) {
+					ConnectionId id = new ConnectionId(server, connection, null);
+					topology.connectionPoolListener().connectionCreated(new ConnectionCreatedEvent(id));
+					topology.commandListener()
+						.commandSucceeded(new CommandSucceededEvent(null, 1, 1,
+								new ConnectionDescription(new ObjectId(), id, 21, ServerType.LOAD_BALANCER, 1000,
+										16_000_000, 48_000_000, List.of(), new BsonArray()),
+								"app", "find", new BsonDocument(), 1));
+				}
+				assertThat(topology.snapshot().recentEvents()).extracting(LoadBalancedEvent::description)
+					.anySatisfy((text) -> assertThat(text)
+						.endsWith("(raise mongodb.load-balanced.metrics.max-services above the number of mongos)"));
 			});
 	}
 

@@ -1,7 +1,5 @@
 package io.mongolb.autoconfigure.topology;
 
-import java.util.Arrays;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,22 +19,8 @@ final class ConnectionTable {
 
 	@Nullable Entry get(long id) {
 		Entry[] current = this.entries;
-		int low = 0;
-		int high = current.length - 1;
-		while (low <= high) {
-			int middle = (low + high) >>> 1;
-			long value = current[middle].id;
-			if (value < id) {
-				low = middle + 1;
-			}
-			else if (value > id) {
-				high = middle - 1;
-			}
-			else {
-				return current[middle];
-			}
-		}
-		return null;
+		int index = indexOf(current, id);
+		return (index >= 0) ? current[index] : null;
 	}
 
 	/**
@@ -49,7 +33,7 @@ final class ConnectionTable {
 	synchronized Entry put(long id, ServiceState service, long checkedOutAt) {
 		Entry[] current = this.entries;
 		Entry entry = new Entry(id, service, checkedOutAt);
-		int index = Arrays.binarySearch(current, entry);
+		int index = indexOf(current, id);
 		Entry[] updated;
 		if (index >= 0) {
 			updated = current.clone();
@@ -68,7 +52,7 @@ final class ConnectionTable {
 
 	synchronized void remove(long id) {
 		Entry[] current = this.entries;
-		int index = Arrays.binarySearch(current, new Entry(id, null, 0));
+		int index = indexOf(current, id);
 		if (index < 0) {
 			return;
 		}
@@ -87,26 +71,45 @@ final class ConnectionTable {
 	}
 
 	/**
-	 * One correlated connection.
+	 * Binary search by id, without a probe object.
+	 * @return the index of the entry, or {@code -(insertion point) - 1} as {@code Arrays.binarySearch} returns
 	 */
-	static final class Entry implements Comparable<Entry> {
+	private static int indexOf(Entry[] entries, long id) {
+		int low = 0;
+		int high = entries.length - 1;
+		while (low <= high) {
+			int middle = (low + high) >>> 1;
+			long value = entries[middle].id;
+			if (value < id) {
+				low = middle + 1;
+			}
+			else if (value > id) {
+				high = middle - 1;
+			}
+			else {
+				return middle;
+			}
+		}
+		return -(low + 1);
+	}
+
+	/**
+	 * One correlated connection. What a reader needs about its current check-out is kept here, written by the pool
+	 * and command listeners without allocating.
+	 */
+	static final class Entry {
 
 		final long id;
 
-		final @Nullable ServiceState service;
+		final ServiceState service;
 
 		/** When the connection was checked out of the pool, or {@code 0} while it is in the pool. */
 		volatile long checkedOutAt;
 
-		Entry(long id, @Nullable ServiceState service, long checkedOutAt) {
+		Entry(long id, ServiceState service, long checkedOutAt) {
 			this.id = id;
 			this.service = service;
 			this.checkedOutAt = checkedOutAt;
-		}
-
-		@Override
-		public int compareTo(Entry other) {
-			return Long.compare(this.id, other.id);
 		}
 
 	}

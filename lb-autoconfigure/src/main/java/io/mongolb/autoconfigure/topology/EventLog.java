@@ -1,23 +1,43 @@
 package io.mongolb.autoconfigure.topology;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.function.Consumer;
+
+import org.bson.types.ObjectId;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The most recent events, bounded. Events are rare (topology changes, pool clears, new services), so a lock is fine.
+ * Records events: keeps the most recent ones, bounded, and hands each to the application's listener. Events are rare
+ * (topology changes, pool clears, new services), so a lock is fine; nothing on the command path records one.
  */
 final class EventLog {
 
 	private final int capacity;
 
+	private final Clock clock;
+
+	private final Consumer<LoadBalancedEvent> listener;
+
 	private final ArrayDeque<LoadBalancedEvent> events;
 
-	EventLog(int capacity) {
+	EventLog(int capacity, Clock clock, Consumer<LoadBalancedEvent> listener) {
 		this.capacity = capacity;
+		this.clock = clock;
+		this.listener = listener;
 		this.events = new ArrayDeque<>(Math.min(capacity, 64));
 	}
 
-	synchronized void add(LoadBalancedEvent event) {
+	void record(LoadBalancedEvent.Type type, @Nullable ObjectId serviceId, String description) {
+		LoadBalancedEvent event = new LoadBalancedEvent(Instant.ofEpochMilli(this.clock.millis()), type, serviceId,
+				description);
+		add(event);
+		this.listener.accept(event);
+	}
+
+	private synchronized void add(LoadBalancedEvent event) {
 		if (this.events.size() == this.capacity) {
 			this.events.removeFirst();
 		}

@@ -53,7 +53,7 @@ public record LoadBalancedEvent(Instant time, Type type, @Nullable ObjectId serv
 		/** A command was served by a service not seen before. */
 		SERVICE_DISCOVERED,
 
-		/** A service was dropped from the tracked set to respect {@code mongodb.load-balanced.metrics.max-services}. */
+		/** A service was dropped from the tracked set to respect the bound on tracked services. */
 		SERVICE_EVICTED,
 
 		/**

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param lastSeen when it last served a command (or had its pool cleared)
  * @param openConnections pooled connections to it, as correlated from command events
  * @param connectionsInUse those of its connections checked out of the pool now
- * @param connectionsPastLeakThreshold those checked out for longer than
- * {@code mongodb.load-balanced.pinning.leak-threshold}: pinned by a cursor or transaction that may have leaked
+ * @param connectionsPastLeakThreshold those checked out for longer than the topology's leak threshold: pinned by a
+ * cursor or transaction that may have leaked
  * @param commandsSucceeded commands it answered with success
  * @param commandsFailed commands that failed on a connection to it
  * @param poolClears how many times the driver cleared its connections from the pool

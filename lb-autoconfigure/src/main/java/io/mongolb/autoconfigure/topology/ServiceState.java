@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Mutable counters of one service, updated from driver events without locks. Connection counts are not kept here:
- * they are derived from the {@link ConnectionTable} when a snapshot is taken, so they cannot drift.
+ * they are derived from the {@link ConnectionTable} when they are read, so they cannot drift. A reader (a snapshot,
+ * later meters) reads the fields directly.
  */
 final class ServiceState {
 
@@ -31,6 +32,21 @@ final class ServiceState {
 		this.serviceId = serviceId;
 		this.firstSeen = now;
 		this.lastSeen = now;
+	}
+
+	void commandSucceeded() {
+		this.commandsSucceeded.increment();
+	}
+
+	void commandFailed(Throwable error, long now) {
+		this.commandsFailed.increment();
+		// Failures are rare: one small holder keeps the error and its time consistent.
+		this.lastError = new LastError(error, now);
+	}
+
+	void poolCleared(long now) {
+		this.poolClears.increment();
+		this.lastPoolClear = now;
 	}
 
 	/**

@@ -10,10 +10,12 @@ import com.mongodb.connection.ConnectionDescription;
 import com.mongodb.connection.ConnectionId;
 import com.mongodb.connection.ServerId;
 import com.mongodb.connection.ServerType;
+import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandSucceededEvent;
 import com.mongodb.event.ConnectionCheckedInEvent;
 import com.mongodb.event.ConnectionCheckedOutEvent;
 import com.mongodb.event.ConnectionCreatedEvent;
+import com.mongodb.event.ConnectionPoolListener;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.types.ObjectId;
@@ -49,7 +51,7 @@ class HotPathAllocationTests {
 			succeeded[i] = new CommandSucceededEvent(null, 1, 1, description, "app", "find", new BsonDocument(), 1);
 			checkedOut[i] = new ConnectionCheckedOutEvent(ids[i], 1, 0);
 			checkedIn[i] = new ConnectionCheckedInEvent(ids[i], 1);
-			topology.connectionCreated(new ConnectionCreatedEvent(ids[i]));
+			topology.connectionPoolListener().connectionCreated(new ConnectionCreatedEvent(ids[i]));
 		}
 		// Warm up: discovers the services, correlates the connections, lets the JIT compile the paths.
 		run(topology, succeeded, checkedOut, checkedIn, 20_000);
@@ -67,11 +69,13 @@ class HotPathAllocationTests {
 
 	private static void run(LoadBalancedTopology topology, CommandSucceededEvent[] succeeded,
 			ConnectionCheckedOutEvent[] checkedOut, ConnectionCheckedInEvent[] checkedIn, int rounds) {
+		ConnectionPoolListener pool = topology.connectionPoolListener();
+		CommandListener commands = topology.commandListener();
 		for (int round = 0; round < rounds; round++) {
 			for (int i = 0; i < succeeded.length; i++) {
-				topology.connectionCheckedOut(checkedOut[i]);
-				topology.commandSucceeded(succeeded[i]);
-				topology.connectionCheckedIn(checkedIn[i]);
+				pool.connectionCheckedOut(checkedOut[i]);
+				commands.commandSucceeded(succeeded[i]);
+				pool.connectionCheckedIn(checkedIn[i]);
 			}
 		}
 	}

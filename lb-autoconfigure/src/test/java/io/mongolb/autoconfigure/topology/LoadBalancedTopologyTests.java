@@ -23,12 +23,14 @@ import com.mongodb.connection.ConnectionId;
 import com.mongodb.connection.ServerId;
 import com.mongodb.connection.ServerType;
 import com.mongodb.event.CommandFailedEvent;
+import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandSucceededEvent;
 import com.mongodb.event.ConnectionCheckedInEvent;
 import com.mongodb.event.ConnectionCheckedOutEvent;
 import com.mongodb.event.ConnectionClosedEvent;
 import com.mongodb.event.ConnectionCreatedEvent;
 import com.mongodb.event.ConnectionPoolClearedEvent;
+import com.mongodb.event.ConnectionPoolListener;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.types.ObjectId;
@@ -49,6 +51,10 @@ class LoadBalancedTopologyTests {
 
 	private final LoadBalancedTopology topology = new LoadBalancedTopology(3, Duration.ofSeconds(30), 16, this.clock,
 			this.published::add);
+
+	private final CommandListener commands = this.topology.commandListener();
+
+	private final ConnectionPoolListener pool = this.topology.connectionPoolListener();
 
 	@Test
 	void commandsAreCountedPerServiceAndConnectionsCorrelated() {
@@ -85,7 +91,7 @@ class LoadBalancedTopologyTests {
 		open(2);
 		succeed(1, a);
 		succeed(2, a);
-		this.topology.connectionClosed(new ConnectionClosedEvent(connectionId(1), ConnectionClosedEvent.Reason.STALE));
+		this.pool.connectionClosed(new ConnectionClosedEvent(connectionId(1), ConnectionClosedEvent.Reason.STALE));
 		LoadBalancedTopologySnapshot snapshot = this.topology.snapshot();
 		assertThat(snapshot.openConnections()).isOne();
 		assertThat(service(snapshot, a).openConnections()).isOne();
@@ -99,14 +105,14 @@ class LoadBalancedTopologyTests {
 		open(2);
 		succeed(1, a);
 		succeed(2, a);
-		this.topology.connectionCheckedIn(new ConnectionCheckedInEvent(connectionId(2), 1));
+		this.pool.connectionCheckedIn(new ConnectionCheckedInEvent(connectionId(2), 1));
 		ServiceSnapshot service = service(this.topology.snapshot(), a);
 		assertThat(service.connectionsInUse()).isOne();
 		assertThat(service.connectionsPastLeakThreshold()).isZero();
 		this.clock.advance(Duration.ofSeconds(31));
 		assertThat(service(this.topology.snapshot(), a).connectionsPastLeakThreshold()).isOne();
-		this.topology.connectionCheckedIn(new ConnectionCheckedInEvent(connectionId(1), 1));
-		this.topology.connectionCheckedOut(new ConnectionCheckedOutEvent(connectionId(2), 1, 0));
+		this.pool.connectionCheckedIn(new ConnectionCheckedInEvent(connectionId(1), 1));
+		this.pool.connectionCheckedOut(new ConnectionCheckedOutEvent(connectionId(2), 1, 0));
 		service = service(this.topology.snapshot(), a);
 		assertThat(service.connectionsInUse()).isOne();
 		assertThat(service.connectionsPastLeakThreshold()).isZero();
@@ -121,7 +127,7 @@ class LoadBalancedTopologyTests {
 		succeed(1, a);
 		succeed(2, b);
 		this.clock.advance(Duration.ofSeconds(5));
-		this.topology.connectionPoolCleared(new ConnectionPoolClearedEvent(SERVER, a));
+		this.pool.connectionPoolCleared(new ConnectionPoolClearedEvent(SERVER, a));
 		LoadBalancedTopologySnapshot snapshot = this.topology.snapshot();
 		assertThat(service(snapshot, a).poolClears()).isOne();
 		assertThat(service(snapshot, a).lastPoolClear()).isEqualTo(this.clock.instant());
@@ -147,7 +153,7 @@ class LoadBalancedTopologyTests {
 		open(3);
 		succeed(3, third);
 		// 'first' is idle longest but still has an open connection; 'second' has none left.
-		this.topology.connectionClosed(new ConnectionClosedEvent(connectionId(2), ConnectionClosedEvent.Reason.IDLE));
+		this.pool.connectionClosed(new ConnectionClosedEvent(connectionId(2), ConnectionClosedEvent.Reason.IDLE));
 		this.clock.advance(Duration.ofSeconds(1));
 		ObjectId fourth = new ObjectId();
 		open(4);
@@ -174,7 +180,7 @@ class LoadBalancedTopologyTests {
 			.singleElement()
 			.satisfies((event) -> assertThat(event.serviceId()).isEqualTo(fifth));
 		// Once a tracked service has no connection left, the newcomer gets its place.
-		this.topology.connectionClosed(new ConnectionClosedEvent(connectionId(1), ConnectionClosedEvent.Reason.IDLE));
+		this.pool.connectionClosed(new ConnectionClosedEvent(connectionId(1), ConnectionClosedEvent.Reason.IDLE));
 		succeed(5, fifth);
 		snapshot = this.topology.snapshot();
 		assertThat(snapshot.services()).extracting(ServiceSnapshot::serviceId).containsExactly(fifth, fourth, third);
@@ -185,6 +191,8 @@ class LoadBalancedTopologyTests {
 	@Test
 	void moreLiveServicesThanTheBoundNeverThrashWhileSnapshotsAreRead() throws Exception {
 		LoadBalancedTopology bounded = new LoadBalancedTopology(2, Duration.ofSeconds(30), 64);
+		CommandListener boundedCommands = bounded.commandListener();
+		ConnectionPoolListener boundedPool = bounded.connectionPoolListener();
 		ObjectId[] serviceIds = { new ObjectId(), new ObjectId(), new ObjectId(), new ObjectId() };
 		int writers = 4;
 		int commands = 5_000;
@@ -200,10 +208,10 @@ class LoadBalancedTopologyTests {
 					start.await();
 					// Each writer keeps one connection open to its own service: four live services, bound two.
 					ConnectionDescription description = description(100 + thread, serviceIds[thread]);
-					bounded.connectionCreated(new ConnectionCreatedEvent(connectionId(100 + thread)));
+					boundedPool.connectionCreated(new ConnectionCreatedEvent(connectionId(100 + thread)));
 					for (int i = 0; i < commands; i++) {
-						bounded.commandSucceeded(new CommandSucceededEvent(null, i, i, description, "app", "find",
-								new BsonDocument(), 1));
+						boundedCommands.commandSucceeded(new CommandSucceededEvent(null, i, i, description, "app",
+								"find", new BsonDocument(), 1));
 					}
 					return null;
 				}));
@@ -237,10 +245,51 @@ class LoadBalancedTopologyTests {
 	}
 
 	@Test
+	void theUntrackedServiceEventGivesTheAdviceOfTheHints() {
+		assertThat(untrackedEventText(new LoadBalancedTopology(1, Duration.ofSeconds(30), 8)))
+			.isEqualTo("all 1 tracked services have open connections (raise maxServices above the number of mongos)");
+		LoadBalancedTopology configured = new LoadBalancedTopology(1, Duration.ofSeconds(30), 8,
+				new LoadBalancedTopology.Hints("raise app.mongos.bound"));
+		assertThat(untrackedEventText(configured))
+			.isEqualTo("all 1 tracked services have open connections (raise app.mongos.bound)");
+	}
+
+	@Test
+	void theListenersAreTheSameOnEveryCall() {
+		assertThat(this.topology.clusterListener()).isSameAs(this.topology.clusterListener());
+		assertThat(this.topology.serverListener()).isSameAs(this.topology.serverListener());
+		assertThat(this.topology.commandListener()).isSameAs(this.commands);
+		assertThat(this.topology.connectionPoolListener()).isSameAs(this.pool);
+	}
+
+	private static String untrackedEventText(LoadBalancedTopology topology) {
+		ObjectId tracked = new ObjectId();
+		ObjectId refused = new ObjectId();
+		for (ObjectId serviceId : List.of(tracked, refused)) {
+			long connection = (serviceId == tracked) ? 1 : 2;
+			topology.connectionPoolListener().connectionCreated(new ConnectionCreatedEvent(connectionId(connection)));
+			topology.commandListener()
+				.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description(connection, serviceId), "app",
+						"find", new BsonDocument(), 1));
+		}
+		LoadBalancedEvent event = topology.snapshot()
+			.recentEvents()
+			.stream()
+			.filter((candidate) -> candidate.type() == LoadBalancedEvent.Type.SERVICE_UNTRACKED)
+			.findFirst()
+			.orElseThrow();
+		assertThat(event.serviceId()).isEqualTo(refused);
+		String prefix = "Service " + refused + " not tracked: ";
+		assertThat(event.description()).startsWith(prefix);
+		return event.description().substring(prefix.length());
+	}
+
+	@Test
 	void eventsAreBounded() {
 		LoadBalancedTopology small = new LoadBalancedTopology(100, Duration.ofSeconds(30), 4);
 		for (int i = 0; i < 10; i++) {
-			small.connectionPoolCleared(new ConnectionPoolClearedEvent(SERVER, new ObjectId()));
+			small.connectionPoolListener()
+				.connectionPoolCleared(new ConnectionPoolClearedEvent(SERVER, new ObjectId()));
 		}
 		assertThat(small.snapshot().recentEvents()).hasSize(4);
 	}
@@ -249,7 +298,7 @@ class LoadBalancedTopologyTests {
 	void commandsWithoutServiceIdAreIgnored() {
 		ConnectionDescription plain = new ConnectionDescription(connectionId(1), 21, ServerType.SHARD_ROUTER, 1000,
 				16_000_000, 48_000_000, List.of());
-		this.topology.commandSucceeded(new CommandSucceededEvent(null, 1, 1, plain, "admin", "ping",
+		this.commands.commandSucceeded(new CommandSucceededEvent(null, 1, 1, plain, "admin", "ping",
 				new BsonDocument(), 1));
 		assertThat(this.topology.snapshot().services()).isEmpty();
 	}
@@ -257,6 +306,8 @@ class LoadBalancedTopologyTests {
 	@Test
 	void concurrentUpdatesFromSeveralThreadsAreAllCounted() throws Exception {
 		LoadBalancedTopology shared = new LoadBalancedTopology(32, Duration.ofSeconds(30), 256);
+		CommandListener sharedCommands = shared.commandListener();
+		ConnectionPoolListener sharedPool = shared.connectionPoolListener();
 		int threads = 4;
 		int connectionsPerThread = 8;
 		int commandsPerConnection = 500;
@@ -273,15 +324,15 @@ class LoadBalancedTopologyTests {
 						long id = 1000L * thread + c;
 						ObjectId serviceId = serviceIds[(int) (id % serviceIds.length)];
 						ConnectionDescription description = description(id, serviceId);
-						shared.connectionCreated(new ConnectionCreatedEvent(connectionId(id)));
+						sharedPool.connectionCreated(new ConnectionCreatedEvent(connectionId(id)));
 						for (int i = 0; i < commandsPerConnection; i++) {
-							shared.connectionCheckedOut(new ConnectionCheckedOutEvent(connectionId(id), i, 0));
-							shared.commandSucceeded(new CommandSucceededEvent(null, i, i, description, "app", "find",
-									new BsonDocument(), 1));
-							shared.connectionCheckedIn(new ConnectionCheckedInEvent(connectionId(id), i));
+							sharedPool.connectionCheckedOut(new ConnectionCheckedOutEvent(connectionId(id), i, 0));
+							sharedCommands.commandSucceeded(new CommandSucceededEvent(null, i, i, description, "app",
+									"find", new BsonDocument(), 1));
+							sharedPool.connectionCheckedIn(new ConnectionCheckedInEvent(connectionId(id), i));
 						}
 						if (c % 2 == 0) {
-							shared.connectionClosed(
+							sharedPool.connectionClosed(
 									new ConnectionClosedEvent(connectionId(id), ConnectionClosedEvent.Reason.IDLE));
 						}
 					}
@@ -307,17 +358,17 @@ class LoadBalancedTopologyTests {
 	}
 
 	private void open(long id) {
-		this.topology.connectionCreated(new ConnectionCreatedEvent(connectionId(id)));
-		this.topology.connectionCheckedOut(new ConnectionCheckedOutEvent(connectionId(id), 1, 0));
+		this.pool.connectionCreated(new ConnectionCreatedEvent(connectionId(id)));
+		this.pool.connectionCheckedOut(new ConnectionCheckedOutEvent(connectionId(id), 1, 0));
 	}
 
 	private void succeed(long connection, ObjectId serviceId) {
-		this.topology.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description(connection, serviceId),
+		this.commands.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description(connection, serviceId),
 				"app", "find", new BsonDocument(), 1000));
 	}
 
 	private void fail(long connection, ObjectId serviceId) {
-		this.topology.commandFailed(new CommandFailedEvent(null, 1, 1, description(connection, serviceId), "app",
+		this.commands.commandFailed(new CommandFailedEvent(null, 1, 1, description(connection, serviceId), "app",
 				"find", 1000, new MongoSocketReadException("connection reset", SERVER.getAddress())));
 	}
 

@@ -1,0 +1,59 @@
+package io.mongolb.autoconfigure.topology;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * One service's connections at one moment, by state: open, checked out, checked out past the leak threshold.
+ * Counted from the correlated connections when read, never kept.
+ */
+final class ConnectionCounts {
+
+	static final ConnectionCounts NONE = new ConnectionCounts();
+
+	private int open;
+
+	private int checkedOut;
+
+	private int pastLeakThreshold;
+
+	private ConnectionCounts() {
+	}
+
+	/**
+	 * Count the connections of every service that has any.
+	 * @param connections the correlated connections
+	 * @param now the current time
+	 * @param leakThresholdMillis how long a connection may stay checked out before it counts as a possible leak
+	 * @return the counts by service (by identity); a service with no connection is absent
+	 */
+	static Map<ServiceState, ConnectionCounts> of(ConnectionTable.Entry[] connections, long now,
+			long leakThresholdMillis) {
+		Map<ServiceState, ConnectionCounts> counts = new IdentityHashMap<>();
+		for (ConnectionTable.Entry connection : connections) {
+			ConnectionCounts count = counts.computeIfAbsent(connection.service, (service) -> new ConnectionCounts());
+			count.open++;
+			long checkedOutAt = connection.checkedOutAt;
+			if (checkedOutAt != 0) {
+				count.checkedOut++;
+				if (now - checkedOutAt > leakThresholdMillis) {
+					count.pastLeakThreshold++;
+				}
+			}
+		}
+		return counts;
+	}
+
+	int open() {
+		return this.open;
+	}
+
+	int checkedOut() {
+		return this.checkedOut;
+	}
+
+	int pastLeakThreshold() {
+		return this.pastLeakThreshold;
+	}
+
+}

@@ -1,0 +1,42 @@
+package io.mongolb.autoconfigure.topology;
+
+import org.bson.types.ObjectId;
+
+/**
+ * Records the changes to the set of tracked services as events, in words.
+ */
+final class ServiceEventRecorder implements ServiceLifecycle {
+
+	private final EventLog events;
+
+	private final int maxServices;
+
+	private final LoadBalancedTopology.Hints hints;
+
+	ServiceEventRecorder(EventLog events, int maxServices, LoadBalancedTopology.Hints hints) {
+		this.events = events;
+		this.maxServices = maxServices;
+		this.hints = hints;
+	}
+
+	@Override
+	public void discovered(ServiceState service) {
+		this.events.record(LoadBalancedEvent.Type.SERVICE_DISCOVERED, service.serviceId,
+				"Service " + service.serviceId + " discovered");
+	}
+
+	@Override
+	public void evicted(ServiceState service) {
+		this.events.record(LoadBalancedEvent.Type.SERVICE_EVICTED, service.serviceId, "Service " + service.serviceId
+				+ " evicted (idle longest with no open connection; at most " + this.maxServices
+				+ " services are tracked)");
+	}
+
+	@Override
+	public void untracked(ObjectId serviceId) {
+		this.events.record(LoadBalancedEvent.Type.SERVICE_UNTRACKED, serviceId, "Service " + serviceId
+				+ " not tracked: all " + this.maxServices + " tracked services have open connections ("
+				+ this.hints.raiseMaxServices() + ")");
+	}
+
+}

@@ -1,0 +1,238 @@
+package io.mongolb.autoconfigure.topology;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import com.mongodb.connection.ConnectionDescription;
+import org.bson.types.ObjectId;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The services behind the load balancer, at most {@code maxServices} of them, and the connections correlated with
+ * each: the state that the command and pool listeners update and that readers count.
+ * <p>
+ * Reads and counter updates take no lock. Every change to the set of tracked services, and every registration of a
+ * connection with its service, happens under one lock, so that eviction (which picks a service with no registered
+ * connection) sees a service and its first connection together or not at all. Those changes are as rare as new
+ * connections.
+ */
+final class ServiceRegistry {
+
+	private final int maxServices;
+
+	private final Clock clock;
+
+	private final ServiceLifecycle lifecycle;
+
+	private final ConcurrentHashMap<ObjectId, ServiceState> services = new ConcurrentHashMap<>();
+
+	private final ConnectionTable connections = new ConnectionTable();
+
+	private final AtomicInteger openConnections = new AtomicInteger();
+
+	private final AtomicLong evictedServices = new AtomicLong();
+
+	// Services refused at the bound while every tracked service had open connections. Their commands are only
+	// counted, without a lock; the set is cleared when a connection closes, so that they are tried again.
+	private final Set<ObjectId> untrackedServices = ConcurrentHashMap.newKeySet();
+
+	private final LongAdder untrackedCommands = new LongAdder();
+
+	private final Object lock = new Object();
+
+	ServiceRegistry(int maxServices, Clock clock, ServiceLifecycle lifecycle) {
+		this.maxServices = maxServices;
+		this.clock = clock;
+		this.lifecycle = lifecycle;
+	}
+
+	// The hot path: every command and every check-out
+
+	/**
+	 * The service that served a command, correlating the command's connection with it.
+	 * @param description the description of the connection the command ran on
+	 * @return the service's state, or {@code null} when the connection has no serviceId or its service is not tracked
+	 */
+	@Nullable ServiceState serviceOf(ConnectionDescription description) {
+		ObjectId serviceId = description.getServiceId();
+		if (serviceId == null) {
+			return null;
+		}
+		long now = this.clock.millis();
+		long connectionId = description.getConnectionId().getLocalValue();
+		ServiceState service = this.services.get(serviceId);
+		if (service != null) {
+			ConnectionTable.Entry connection = this.connections.get(connectionId);
+			if (connection != null && connection.service == service) {
+				// Steady state: a known connection of a tracked service.
+				service.lastSeen = now;
+				return service;
+			}
+		}
+		else if (this.untrackedServices.contains(serviceId)) {
+			this.untrackedCommands.increment();
+			return null;
+		}
+		service = register(serviceId, connectionId, now);
+		if (service == null) {
+			this.untrackedCommands.increment();
+		}
+		return service;
+	}
+
+	void connectionCheckedOut(long connectionId) {
+		ConnectionTable.Entry connection = this.connections.get(connectionId);
+		if (connection != null) {
+			connection.checkedOutAt = this.clock.millis();
+		}
+	}
+
+	void connectionCheckedIn(long connectionId) {
+		ConnectionTable.Entry connection = this.connections.get(connectionId);
+		if (connection != null) {
+			connection.checkedOutAt = 0;
+		}
+	}
+
+	void connectionCreated() {
+		this.openConnections.incrementAndGet();
+	}
+
+	void connectionClosed(long connectionId) {
+		this.openConnections.decrementAndGet();
+		this.connections.remove(connectionId);
+		if (!this.untrackedServices.isEmpty()) {
+			// A tracked service may have lost its last connection: let untracked services try again.
+			this.untrackedServices.clear();
+		}
+	}
+
+	// Changes to the tracked set
+
+	/**
+	 * The state of a service known without a connection (from a pool clear), discovering it if needed.
+	 * @param serviceId the service's id
+	 * @param now the current time
+	 * @return the service's state, or {@code null} when it is not tracked
+	 */
+	@Nullable ServiceState track(ObjectId serviceId, long now) {
+		ServiceState service = this.services.get(serviceId);
+		return (service != null) ? service : discover(serviceId, now);
+	}
+
+	/**
+	 * Correlate a connection with its service, discovering the service if needed, in one step under the lock.
+	 * Runs once per connection (its first command), or when its service was evicted and came back.
+	 * @return the service's state, or {@code null} when the service is not tracked
+	 */
+	private @Nullable ServiceState register(ObjectId serviceId, long connectionId, long now) {
+		synchronized (this.lock) {
+			// Read again under the lock: the service may have been evicted since the caller looked.
+			ServiceState service = this.services.get(serviceId);
+			if (service == null) {
+				service = discover(serviceId, now);
+				if (service == null) {
+					return null;
+				}
+			}
+			ConnectionTable.Entry connection = this.connections.get(connectionId);
+			if (connection == null || connection.service != service) {
+				// First command on this connection (it is checked out, since it runs a command), or its service was
+				// evicted and has just come back.
+				this.connections.put(connectionId, service, now);
+			}
+			service.lastSeen = now;
+			return service;
+		}
+	}
+
+	/**
+	 * Start tracking a service, evicting the one idle longest among those with no open connection when at the bound.
+	 * @return the service's state, or {@code null} when every tracked service still has open connections
+	 */
+	private @Nullable ServiceState discover(ObjectId serviceId, long now) {
+		synchronized (this.lock) {
+			ServiceState service = this.services.get(serviceId);
+			if (service != null) {
+				return service;
+			}
+			if (this.services.size() >= this.maxServices && !evictIdlest()) {
+				if (this.untrackedServices.add(serviceId)) {
+					this.lifecycle.untracked(serviceId);
+				}
+				return null;
+			}
+			service = new ServiceState(serviceId, now);
+			this.services.put(serviceId, service);
+			this.lifecycle.discovered(service);
+			return service;
+		}
+	}
+
+	private boolean evictIdlest() {
+		Set<ServiceState> connected = Collections.newSetFromMap(new IdentityHashMap<>());
+		for (ConnectionTable.Entry entry : this.connections.entries()) {
+			connected.add(entry.service);
+		}
+		ServiceState victim = this.services.values()
+			.stream()
+			.filter((service) -> !connected.contains(service))
+			.min(Comparator.comparingLong((service) -> service.lastSeen))
+			.orElse(null);
+		if (victim == null) {
+			return false;
+		}
+		evict(victim);
+		return true;
+	}
+
+	// The one way out of the tracked set.
+	private void evict(ServiceState service) {
+		this.services.remove(service.serviceId);
+		this.evictedServices.incrementAndGet();
+		this.lifecycle.evicted(service);
+	}
+
+	// Readers
+
+	Collection<ServiceState> services() {
+		return this.services.values();
+	}
+
+	int trackedServices() {
+		return this.services.size();
+	}
+
+	/**
+	 * The correlated connections now; the array must not be changed.
+	 * @return the connections, sorted by id
+	 */
+	ConnectionTable.Entry[] connections() {
+		return this.connections.entries();
+	}
+
+	int openConnections() {
+		return Math.max(0, this.openConnections.get());
+	}
+
+	long evictedServices() {
+		return this.evictedServices.get();
+	}
+
+	int untrackedServices() {
+		return this.untrackedServices.size();
+	}
+
+	long untrackedCommands() {
+		return this.untrackedCommands.sum();
+	}
+
+}
