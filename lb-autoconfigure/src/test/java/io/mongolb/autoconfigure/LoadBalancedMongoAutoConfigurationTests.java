@@ -252,6 +252,32 @@ class LoadBalancedMongoAutoConfigurationTests {
 	}
 
 	@Test
+	void aDirectConnectionInAnApplicationsOwnMongoClientSettingsIsNamedAsTheDriverSetsIt() {
+		this.runner
+			.withBean("userSettings", MongoClientSettings.class,
+					() -> MongoClientSettings.builder()
+						.applyConnectionString(new ConnectionString("mongodb://lb.example.net/?directConnection=true"))
+						.build())
+			.withPropertyValues("mongodb.load-balanced.enabled=true")
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context);
+				assertThat(analysis.getDescription())
+					.contains("directConnection=true (ClusterConnectionMode.SINGLE): load-balanced mode always connects");
+				assertThat(analysis.getAction()).contains("Remove directConnection=true (ClusterConnectionMode.SINGLE)"
+						+ " from the MongoClientSettings bean 'userSettings'");
+			});
+	}
+
+	@Test
+	void theModeOfAnApplicationsOwnMongoClientSettingsIsWhatRequestsIt() {
+		this.runner
+			.withBean("userSettings", MongoClientSettings.class,
+					() -> MongoClientSettings.builder().applyConnectionString(new ConnectionString(LB_URI)).build())
+			.run((context) -> assertThat(context.getBean(LoadBalancedMode.class).requestedBy())
+				.startsWith("mode=LOAD_BALANCED in the MongoClientSettings bean 'userSettings'"));
+	}
+
+	@Test
 	void anApplicationsOwnMongoClientSettingsWithoutTheModeLeaveTheStarterInert() {
 		// Spring Boot ignores spring.mongodb.uri when the application has its own settings, and so does the starter.
 		this.runner.withPropertyValues("spring.mongodb.uri=" + LB_URI)
@@ -517,6 +543,25 @@ class LoadBalancedMongoAutoConfigurationTests {
 					assertThat(context).hasFailed();
 					String everything = stackTrace(context.getStartupFailure());
 					for (String fragment : password.split("[?/#=]")) {
+						assertThat(everything).as(password).doesNotContain(fragment);
+					}
+				});
+		}
+	}
+
+	@Test
+	void aPasswordTheDriverWouldReadAsHostsOrOptionsIsNeverReportedAsOne() {
+		// An unencoded ',' or '?' in a password: read as the driver reads the string, part of it looks like a host
+		// or a replicaSet option. The report must not show it as one.
+		for (String password : new String[] { "Qx7,Vb9/Zr4", "Jk8x?replicaSet=Secret99&Wq5y" }) {
+			this.runner
+				.withPropertyValues("spring.mongodb.uri=mongodb://app:" + password + "@lb.example.net:27017/",
+						"mongodb.load-balanced.enabled=true")
+				.run((context) -> {
+					assertThat(context).hasFailed();
+					String everything = stackTrace(context.getStartupFailure());
+					assertThat(everything).as(password).contains("mongodb://****@lb.example.net:27017/");
+					for (String fragment : new String[] { "Qx7", "Vb9", "Zr4", "Jk8x", "Secret99", "Wq5y" }) {
 						assertThat(everything).as(password).doesNotContain(fragment);
 					}
 				});

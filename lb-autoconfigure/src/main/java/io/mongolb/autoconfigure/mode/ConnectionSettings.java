@@ -109,8 +109,8 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 				(srvHost == null) ? option("hosts", hosts, String.join(",", hosts), origin) : null,
 				(replicaSet != null) ? option("requiredReplicaSetName", replicaSet, replicaSet, origin) : null,
 				// What directConnection=true sets; the rules word it as the option users know.
-				(mode == ClusterConnectionMode.SINGLE) ? option("directConnection", true, "true",
-						origin + " (ClusterConnectionMode.SINGLE)") : null,
+				(mode == ClusterConnectionMode.SINGLE)
+						? option("directConnection", true, "true (ClusterConnectionMode.SINGLE)", origin) : null,
 				(srvMaxHosts != null) ? option("srvMaxHosts", srvMaxHosts, srvMaxHosts.toString(), origin) : null,
 				(srvHost != null) ? srvHost + " (SRV)" : hosts.isEmpty() ? null : hosts.get(0));
 	}

@@ -93,7 +93,7 @@ public final class LoadBalancedModeResolver {
 			connectionString = details.getConnectionString();
 		}
 		catch (IllegalArgumentException ex) {
-			return translate(ex, raw, source, uriOrigin);
+			return translate(ex, uri, raw, source, uriOrigin);
 		}
 		RawConnectionString parsed = (raw != null) ? raw
 				: RawConnectionString.parse(connectionString.getConnectionString());
@@ -155,13 +155,13 @@ public final class LoadBalancedModeResolver {
 		return violations.isEmpty() ? null : fail(source, masked, requestedBy(settings), violations);
 	}
 
-	private LoadBalancedMode translate(IllegalArgumentException ex, @Nullable RawConnectionString raw, String source,
-			String uriOrigin) {
+	private LoadBalancedMode translate(IllegalArgumentException ex, @Nullable String uri,
+			@Nullable RawConnectionString raw, String source, String uriOrigin) {
 		String txtOrigin = (raw != null && raw.srv() && !raw.hosts().isEmpty())
 				? ConnectionOrigins.txtRecord(raw.hosts().get(0), uriOrigin) : null;
 		LoadBalancedRuleViolation violation = LoadBalancedRules.translate(ex, raw, uriOrigin, txtOrigin);
 		if (violation == null) {
-			throw MaskedConnectionString.withoutSecrets(ex, (raw != null) ? raw.text() : null, source);
+			throw MaskedConnectionString.withoutSecrets(ex, uri, source);
 		}
 		String requestedBy = (raw != null) ? requestedBy(ConnectionSettings.of(raw, uriOrigin)) : null;
 		if (requestedBy == null) {

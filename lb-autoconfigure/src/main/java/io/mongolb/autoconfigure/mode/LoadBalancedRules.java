@@ -121,7 +121,7 @@ final class LoadBalancedRules {
 				count + " hosts are listed, but a load-balanced connection names exactly one host: the load balancer.",
 				"Point " + hosts.origin() + " at the load balancer's single address (one host:port, for example"
 						+ " lb.example.net:27017); to reach these hosts directly instead, turn load-balanced mode off"
-						+ " (remove loadBalanced=true, and " + ENABLED_PROPERTY + " if set).");
+						+ " (remove loadBalanced=true and " + ENABLED_PROPERTY + "=true where they are set).");
 	}
 
 	private static LoadBalancedRuleViolation replicaSet(Option<String> replicaSet) {

@@ -87,7 +87,14 @@ public final class MaskedConnectionString {
 
 	/**
 	 * Remove from a message (typically the driver's) every fragment of the connection string's user information, so
-	 * that no part of a password survives, whatever the message quotes.
+	 * that no part of a password survives, whatever the message quotes, while the words of the message itself stay
+	 * readable.
+	 * <p>
+	 * The whole user information is masked wherever it appears. The driver quotes the pieces of a connection string
+	 * it complains about ({@code 'host'}): a quoted piece that is part of the user information is masked whole, and
+	 * in other quoted pieces every fragment of it (split at the separators the driver splits at) is masked. Outside
+	 * quotes, only fragments that are not plain words are masked, where they stand apart: the letters of "password"
+	 * in the driver's own hint are no secret, even when a password contains them.
 	 * @param message the message
 	 * @param connectionString the connection string the message is about
 	 * @return the message with user information fragments replaced by {@code ****}
@@ -100,13 +107,55 @@ public final class MaskedConnectionString {
 			return message;
 		}
 		String userInfo = connectionString.substring(start, userInfoEnd);
-		String masked = message.replace(userInfo, MASK);
-		// Whatever piece of it the driver may have quoted after splitting it at its own separators.
-		List<String> fragments = new ArrayList<>(List.of(userInfo.split("[:/?=@&;]")));
-		fragments.sort(Comparator.comparingInt(String::length).reversed());
-		for (String fragment : fragments) {
+		List<String> fragments = new ArrayList<>();
+		for (String fragment : userInfo.split("[:/?=@&;,%#]")) {
 			// A one-character fragment cannot be told from the rest of the message.
 			if (fragment.length() >= 2) {
+				fragments.add(fragment);
+			}
+		}
+		fragments.sort(Comparator.comparingInt(String::length).reversed());
+		String text = message.replace(userInfo, MASK);
+		StringBuilder masked = new StringBuilder(text.length());
+		int from = 0;
+		while (from < text.length()) {
+			int open = nextQuote(text, from);
+			int close = (open >= 0) ? text.indexOf(text.charAt(open), open + 1) : -1;
+			if (close < 0) {
+				masked.append(maskUnquoted(text.substring(from), fragments));
+				break;
+			}
+			masked.append(maskUnquoted(text.substring(from, open), fragments)).append(text.charAt(open));
+			String quoted = text.substring(open + 1, close);
+			masked.append(maskQuoted(quoted, userInfo, fragments)).append(text.charAt(close));
+			from = close + 1;
+		}
+		return masked.toString();
+	}
+
+	private static int nextQuote(String text, int from) {
+		for (int i = from; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == '\'' || c == '"') {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	private static String maskQuoted(String quoted, String userInfo, List<String> fragments) {
+		String masked = quoted;
+		for (String fragment : fragments) {
+			masked = masked.replace(fragment, MASK);
+		}
+		// A piece cut out of the middle of a fragment (a decoder quotes the characters it cannot read).
+		return (masked.equals(quoted) && quoted.length() >= 2 && userInfo.contains(quoted)) ? MASK : masked;
+	}
+
+	private static String maskUnquoted(String text, List<String> fragments) {
+		String masked = text;
+		for (String fragment : fragments) {
+			if (!fragment.chars().allMatch(Character::isLetter)) {
 				masked = replaceStandalone(masked, fragment);
 			}
 		}
@@ -114,9 +163,7 @@ public final class MaskedConnectionString {
 	}
 
 	/**
-	 * Replace the occurrences of a fragment that stand apart from the words around them: the driver quotes parts of
-	 * a connection string between separators, spaces or quotes, while the same letters inside a word of its own text
-	 * ("pa<b>ss</b>word") are no secret, and masking them would garble the hint the user needs.
+	 * Replace the occurrences of a fragment that stand apart from the words around them.
 	 */
 	private static String replaceStandalone(String message, String fragment) {
 		StringBuilder result = null;

@@ -21,7 +21,8 @@ record RawConnectionString(String text, boolean srv, List<String> hosts, Map<Str
 	/**
 	 * Read the given text.
 	 * @param text a connection string
-	 * @return its parts, or {@code null} when the text is not a {@code mongodb://} or {@code mongodb+srv://} string
+	 * @return its parts, or {@code null} when the text is not a {@code mongodb://} or {@code mongodb+srv://} string, or
+	 * when its user information cannot be told apart from its hosts and options as the driver reads them
 	 */
 	static @Nullable RawConnectionString parse(String text) {
 		boolean srv;
@@ -44,6 +45,14 @@ record RawConnectionString(String text, boolean srv, List<String> hosts, Map<Str
 		int authorityEnd = (slash < 0) ? query : (query < 0) ? slash : Math.min(slash, query);
 		String authority = (authorityEnd >= 0) ? rest.substring(0, authorityEnd) : rest;
 		int at = authority.lastIndexOf('@');
+		int schemeLength = text.length() - rest.length();
+		int userInfoEnd = MaskedConnectionString.userInfoEnd(text, schemeLength);
+		if (userInfoEnd != ((at >= 0) ? schemeLength + at : -1)) {
+			// User information with an unencoded reserved character ('/', '?', ',', ...): the driver would read part
+			// of it as hosts or options. Nothing read here could be shown without showing a secret, so leave the
+			// string to the driver, whose error is reported masked.
+			return null;
+		}
 		String hostList = (at >= 0) ? authority.substring(at + 1) : authority;
 		List<String> hosts = new ArrayList<>();
 		for (String host : hostList.split(",", -1)) {

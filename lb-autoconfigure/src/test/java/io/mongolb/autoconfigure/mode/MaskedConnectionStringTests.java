@@ -85,4 +85,21 @@ class MaskedConnectionStringTests {
 			.doesNotContain("x9@");
 	}
 
+	@Test
+	void theWordsOfTheDriversHintSurviveShortOrWordLikeCredentials() {
+		String hint = "The port contains non-digit characters, it must be an integer between 0 and 65535."
+				+ " Hint: username and password must be escaped according to RFC 3986.";
+		assertThat(MaskedConnectionString.maskSecretsIn(hint, "mongodb://app:to/be@lb:27017/app")).isEqualTo(hint);
+		assertThat(MaskedConnectionString.maskSecretsIn(hint, "mongodb://username:to/be@lb:27017/app")).isEqualTo(hint);
+	}
+
+	@Test
+	void aQuotedPieceOfTheUserInformationIsMaskedWhole() {
+		// The driver's own message for this password quotes two characters from the middle of it.
+		String message = "URLDecoder: Illegal hex characters in escape (%) pattern - Error at index 0 in: \"zz\"";
+		assertThat(MaskedConnectionString.maskSecretsIn(message, "mongodb://app:ab%zzcd@lb:27017/"))
+			.endsWith("in: \"****\"")
+			.doesNotContain("zz");
+	}
+
 }
