@@ -108,10 +108,14 @@ final class ServiceRegistry {
 
 	void connectionClosed(long connectionId) {
 		this.openConnections.decrementAndGet();
-		this.connections.remove(connectionId);
-		if (!this.untrackedServices.isEmpty()) {
-			// A tracked service may have lost its last connection: let untracked services try again.
-			this.untrackedServices.clear();
+		// Under the lock, as eviction is: otherwise an eviction that still saw this connection could refuse a
+		// newcomer right after the set was cleared, and the newcomer would stay untracked with a slot free.
+		synchronized (this.lock) {
+			this.connections.remove(connectionId);
+			if (!this.untrackedServices.isEmpty()) {
+				// A tracked service may have lost its last connection: let untracked services try again.
+				this.untrackedServices.clear();
+			}
 		}
 	}
 
