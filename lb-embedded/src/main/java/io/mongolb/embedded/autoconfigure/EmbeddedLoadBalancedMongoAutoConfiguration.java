@@ -32,14 +32,7 @@ public final class EmbeddedLoadBalancedMongoAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	EmbeddedLoadBalancedMongo embeddedLoadBalancedMongo(EmbeddedLoadBalancedMongoProperties properties) {
-		return EmbeddedLoadBalancedMongo.builder()
-			.fronts(properties.getFronts())
-			.proxyProtocol(properties.getProxyProtocol())
-			.balancerPort(properties.getPort())
-			.acceptNonLoadBalancedClients(properties.isAcceptNonLoadBalancedClients())
-			.maxWireVersion(properties.getMaxWireVersion())
-			.proxyHeaderTimeout(properties.getProxyHeaderTimeout())
-			.start();
+		return EmbeddedLoadBalancedMongo.builder().settings(properties.toSettings()).start();
 	}
 
 	@Bean

@@ -5,12 +5,13 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 
 /**
  * Configuration properties of the embedded load-balanced MongoDB ({@code mongodb.load-balanced.embedded.*}). The
- * defaults are those of {@code EmbeddedLoadBalancedMongo.builder()}. The setters validate their value, so that an
- * invalid one fails the binding and Spring Boot's report names the property, the value and where it came from.
+ * defaults are those of {@link EmbeddedLoadBalancedMongoSettings#defaults()}. Each setter has its value checked by
+ * {@link EmbeddedLoadBalancedMongoSettings} (the one place the options are validated), so that an invalid value fails
+ * the binding and Spring Boot's report names the property, the value and where it came from.
  */
 @ConfigurationProperties("mongodb.load-balanced.embedded")
 public class EmbeddedLoadBalancedMongoProperties {
@@ -72,10 +73,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setFronts(int fronts) {
-		if (fronts < 1) {
-			throw new IllegalArgumentException("must be at least 1, was " + fronts);
-		}
-		this.fronts = fronts;
+		this.fronts = check().withFronts(fronts).fronts();
 	}
 
 	public ProxyProtocolVersion getProxyProtocol() {
@@ -83,10 +81,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setProxyProtocol(ProxyProtocolVersion proxyProtocol) {
-		if (proxyProtocol == null) {
-			throw new IllegalArgumentException("must be v1 or v2, was empty");
-		}
-		this.proxyProtocol = proxyProtocol;
+		this.proxyProtocol = check().withProxyProtocol(proxyProtocol).proxyProtocol();
 	}
 
 	public int getPort() {
@@ -94,10 +89,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setPort(int port) {
-		if (port < 0 || port > 65535) {
-			throw new IllegalArgumentException("must be between 0 and 65535, was " + port);
-		}
-		this.port = port;
+		this.port = check().withBalancerPort(port).balancerPort();
 	}
 
 	public String getDatabase() {
@@ -121,11 +113,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setMaxWireVersion(int maxWireVersion) {
-		if (maxWireVersion < EmbeddedLoadBalancedMongo.MIN_MAX_WIRE_VERSION) {
-			throw new IllegalArgumentException("must be at least " + EmbeddedLoadBalancedMongo.MIN_MAX_WIRE_VERSION
-					+ " (MongoDB 5.0, the first version with load-balancer support), was " + maxWireVersion);
-		}
-		this.maxWireVersion = maxWireVersion;
+		this.maxWireVersion = check().withMaxWireVersion(maxWireVersion).maxWireVersion();
 	}
 
 	public Duration getProxyHeaderTimeout() {
@@ -133,10 +121,25 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setProxyHeaderTimeout(Duration proxyHeaderTimeout) {
-		if (proxyHeaderTimeout == null || proxyHeaderTimeout.isNegative() || proxyHeaderTimeout.isZero()) {
-			throw new IllegalArgumentException("must be positive, was " + proxyHeaderTimeout);
-		}
-		this.proxyHeaderTimeout = proxyHeaderTimeout;
+		this.proxyHeaderTimeout = check().withProxyHeaderTimeout(proxyHeaderTimeout).proxyHeaderTimeout();
+	}
+
+	/**
+	 * Returns the settings these properties describe, for a cluster behind its in-process balancer.
+	 * @return the settings
+	 */
+	EmbeddedLoadBalancedMongoSettings toSettings() {
+		EmbeddedLoadBalancedMongoSettings defaults = EmbeddedLoadBalancedMongoSettings.defaults();
+		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, true, this.port,
+				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, defaults.database(),
+				defaults.eventLoopThreads());
+	}
+
+	/**
+	 * The settings a setter has its one value checked against: each {@code with...} method validates that value.
+	 */
+	private static EmbeddedLoadBalancedMongoSettings check() {
+		return EmbeddedLoadBalancedMongoSettings.defaults();
 	}
 
 }

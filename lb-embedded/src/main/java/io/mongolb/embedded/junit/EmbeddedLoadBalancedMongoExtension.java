@@ -2,6 +2,7 @@ package io.mongolb.embedded.junit;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +18,7 @@ import org.junit.platform.commons.support.ModifierSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 
 /**
  * The JUnit Jupiter extension behind {@link EmbeddedLoadBalancedMongoTest}: one cluster per annotated test class,
@@ -62,7 +64,9 @@ public class EmbeddedLoadBalancedMongoExtension
 				if (settings.isPresent()) {
 					// Keyed by class: a store also sees its parents' values, and a nested class may have its own.
 					return owner.getStore(NAMESPACE)
-						.computeIfAbsent(testClass.get().getName(), (key) -> new ClusterResource(start(settings.get())), ClusterResource.class)
+						.computeIfAbsent(testClass.get().getName(),
+								(key) -> new ClusterResource(start(testClass.get(), settings.get())),
+								ClusterResource.class)
 						.mongo();
 				}
 			}
@@ -75,14 +79,29 @@ public class EmbeddedLoadBalancedMongoExtension
 		}
 	}
 
-	private static EmbeddedLoadBalancedMongo start(EmbeddedLoadBalancedMongoTest settings) {
-		return EmbeddedLoadBalancedMongo.builder()
-			.fronts(settings.fronts())
-			.proxyProtocol(settings.proxyProtocol())
-			.balancer(settings.balancer())
-			.acceptNonLoadBalancedClients(settings.acceptNonLoadBalancedClients())
-			.maxWireVersion(settings.maxWireVersion())
-			.start();
+	private static EmbeddedLoadBalancedMongo start(Class<?> annotated, EmbeddedLoadBalancedMongoTest annotation) {
+		return EmbeddedLoadBalancedMongo.builder().settings(settings(annotated, annotation)).start();
+	}
+
+	/**
+	 * The one mapping of the annotation to the settings, which check every value.
+	 * @param annotated the class that carries the annotation, for the message
+	 * @param annotation the annotation
+	 * @return the settings
+	 * @throws ExtensionConfigurationException naming the class when a value is invalid
+	 */
+	static EmbeddedLoadBalancedMongoSettings settings(Class<?> annotated, EmbeddedLoadBalancedMongoTest annotation) {
+		try {
+			EmbeddedLoadBalancedMongoSettings defaults = EmbeddedLoadBalancedMongoSettings.defaults();
+			return new EmbeddedLoadBalancedMongoSettings(annotation.fronts(), annotation.proxyProtocol(),
+					annotation.balancer(), defaults.balancerPort(), annotation.acceptNonLoadBalancedClients(),
+					annotation.maxWireVersion(), Duration.ofMillis(annotation.proxyHeaderTimeoutMillis()),
+					defaults.database(), defaults.eventLoopThreads());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ExtensionConfigurationException(
+					"Invalid @EmbeddedLoadBalancedMongoTest on " + annotated.getName() + ": " + ex.getMessage(), ex);
+		}
 	}
 
 	private static void injectFields(Class<?> testClass, Object instance, EmbeddedLoadBalancedMongo mongo,

@@ -11,10 +11,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 
 /**
  * Starts one {@link EmbeddedLoadBalancedMongo} (fronts plus the in-process balancer) before the tests of the annotated
  * class and closes it after them.
+ * <p>
+ * The attributes are those of {@link EmbeddedLoadBalancedMongoSettings} and are checked by it: an invalid one fails
+ * the class with an {@code ExtensionConfigurationException} that names the class, the option, the value and what is
+ * accepted.
  * <p>
  * The cluster is injected into test-method, lifecycle-method and constructor parameters of type
  * {@link EmbeddedLoadBalancedMongo}, and into static or instance fields of that type (non-final, any visibility).
@@ -43,7 +48,7 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	 * The number of mongos-like fronts.
 	 * @return the number of fronts
 	 */
-	int fronts() default EmbeddedLoadBalancedMongo.DEFAULT_FRONTS;
+	int fronts() default EmbeddedLoadBalancedMongoSettings.DEFAULT_FRONTS;
 
 	/**
 	 * The PROXY protocol version the in-process balancer writes.
@@ -69,6 +74,13 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	 * The {@code maxWireVersion} the fronts advertise (at least 13).
 	 * @return the wire version
 	 */
-	int maxWireVersion() default EmbeddedLoadBalancedMongo.DEFAULT_MAX_WIRE_VERSION;
+	int maxWireVersion() default EmbeddedLoadBalancedMongoSettings.DEFAULT_MAX_WIRE_VERSION;
+
+	/**
+	 * How long a load-balancer port waits for a complete PROXY protocol header before it closes the connection, in
+	 * milliseconds (positive).
+	 * @return the timeout in milliseconds
+	 */
+	long proxyHeaderTimeoutMillis() default EmbeddedLoadBalancedMongoSettings.DEFAULT_PROXY_HEADER_TIMEOUT_MILLIS;
 
 }

@@ -38,23 +38,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
-	/** The default number of fronts. */
-	public static final int DEFAULT_FRONTS = 2;
-
-	/** The default {@code maxWireVersion} advertised by the fronts (MongoDB 7.0). */
-	public static final int DEFAULT_MAX_WIRE_VERSION = 21;
-
-	/** The lowest {@code maxWireVersion} accepted: load-balanced mode needs MongoDB 5.0 (wire version 13). */
-	public static final int MIN_MAX_WIRE_VERSION = 13;
-
-	/** The default bound on the wait for a PROXY protocol header on a load-balancer port. */
-	public static final Duration DEFAULT_PROXY_HEADER_TIMEOUT = Duration.ofSeconds(10);
-
 	private static final Logger logger = LoggerFactory.getLogger(EmbeddedLoadBalancedMongo.class);
 
 	private static final String HOST = "127.0.0.1";
 
-	private final Builder config;
+	private final EmbeddedLoadBalancedMongoSettings settings;
 
 	private final List<FrontServer> fronts = new ArrayList<>();
 
@@ -68,13 +56,14 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 	private volatile boolean running;
 
-	private EmbeddedLoadBalancedMongo(Builder config) {
-		this.config = config;
+	private EmbeddedLoadBalancedMongo(EmbeddedLoadBalancedMongoSettings settings) {
+		this.settings = settings;
 	}
 
 	/**
-	 * Returns a builder with the defaults: 2 fronts, PROXY protocol v2, the in-process balancer on, ordinary clients
-	 * refused on the load-balancer ports, {@code maxWireVersion} 21, ephemeral ports.
+	 * Returns a builder that starts from {@link EmbeddedLoadBalancedMongoSettings#defaults()}: 2 fronts, PROXY
+	 * protocol v2, the in-process balancer on, ordinary clients refused on the load-balancer ports,
+	 * {@code maxWireVersion} 21, database {@code test}, ephemeral ports.
 	 * @return a new builder
 	 */
 	public static Builder builder() {
@@ -93,22 +82,21 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		this.store = new SharedStore();
 		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mongolb-embedded-accept", true),
 				NioIoHandler.newFactory());
-		this.workerGroup = new MultiThreadIoEventLoopGroup(this.config.eventLoopThreads,
+		this.workerGroup = new MultiThreadIoEventLoopGroup(this.settings.eventLoopThreads(),
 				new DefaultThreadFactory("mongolb-embedded", true), NioIoHandler.newFactory());
-		FrontSettings settings = new FrontSettings(this.config.maxWireVersion,
-				this.config.acceptNonLoadBalancedClients, this.config.proxyHeaderTimeout);
 		try {
-			for (int i = 0; i < this.config.fronts; i++) {
-				FrontServer front = new FrontServer(i, this.store, settings, this.bossGroup, this.workerGroup, 0, 0);
+			for (int i = 0; i < this.settings.fronts(); i++) {
+				FrontServer front = new FrontServer(i, this.store, this.settings, this.bossGroup, this.workerGroup, 0,
+						0);
 				front.start();
 				this.fronts.add(front);
 			}
-			if (this.config.balancer) {
+			if (this.settings.balancer()) {
 				List<InetSocketAddress> upstreams = this.fronts.stream()
 					.map((front) -> new InetSocketAddress(HOST, front.loadBalancerPort()))
 					.toList();
-				this.balancer = ProxyProtocolBalancer.start(new InetSocketAddress(HOST, this.config.balancerPort),
-						upstreams, this.config.proxyProtocol, this.workerGroup);
+				this.balancer = ProxyProtocolBalancer.start(new InetSocketAddress(HOST, this.settings.balancerPort()),
+						upstreams, this.settings.proxyProtocol(), this.workerGroup);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -132,6 +120,14 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the settings this cluster was built with.
+	 * @return the settings
+	 */
+	public EmbeddedLoadBalancedMongoSettings getSettings() {
+		return this.settings;
+	}
+
+	/**
 	 * Returns the connection string of the in-process balancer with a database name, e.g.
 	 * {@code mongodb://127.0.0.1:40123/orders?loadBalanced=true}.
 	 * @param database the database name, or {@code null} for none
@@ -151,7 +147,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	public int getBalancerPort() {
 		ProxyProtocolBalancer current = this.balancer;
 		if (current == null) {
-			throw new IllegalStateException(this.config.balancer ? "Not running"
+			throw new IllegalStateException(this.settings.balancer() ? "Not running"
 					: "Built without the in-process balancer: put your own (e.g. HAProxy with send-proxy-v2) in front "
 							+ "of the load-balancer ports");
 		}
@@ -289,7 +285,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * @return the version
 	 */
 	public ProxyProtocolVersion getProxyProtocol() {
-		return this.config.proxyProtocol;
+		return this.settings.proxyProtocol();
 	}
 
 	/**
@@ -337,27 +333,24 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Builder for {@link EmbeddedLoadBalancedMongo}.
+	 * Builder for {@link EmbeddedLoadBalancedMongo}: each method checks its value at once (through
+	 * {@link EmbeddedLoadBalancedMongoSettings}, whose messages name the option, the value and what is accepted).
 	 */
 	public static final class Builder {
 
-		private int fronts = DEFAULT_FRONTS;
-
-		private ProxyProtocolVersion proxyProtocol = ProxyProtocolVersion.V2;
-
-		private boolean balancer = true;
-
-		private int balancerPort;
-
-		private boolean acceptNonLoadBalancedClients;
-
-		private int maxWireVersion = DEFAULT_MAX_WIRE_VERSION;
-
-		private Duration proxyHeaderTimeout = DEFAULT_PROXY_HEADER_TIMEOUT;
-
-		private int eventLoopThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+		private EmbeddedLoadBalancedMongoSettings settings = EmbeddedLoadBalancedMongoSettings.defaults();
 
 		private Builder() {
+		}
+
+		/**
+		 * Replaces every setting at once, e.g. with settings read from configuration.
+		 * @param settings the settings
+		 * @return this builder
+		 */
+		public Builder settings(EmbeddedLoadBalancedMongoSettings settings) {
+			this.settings = Objects.requireNonNull(settings, "settings");
+			return this;
 		}
 
 		/**
@@ -366,10 +359,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder fronts(int fronts) {
-			if (fronts < 1) {
-				throw new IllegalArgumentException("At least one front is required, got " + fronts);
-			}
-			this.fronts = fronts;
+			this.settings = this.settings.withFronts(fronts);
 			return this;
 		}
 
@@ -380,7 +370,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder proxyProtocol(ProxyProtocolVersion proxyProtocol) {
-			this.proxyProtocol = Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+			this.settings = this.settings.withProxyProtocol(proxyProtocol);
 			return this;
 		}
 
@@ -391,7 +381,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder balancer(boolean balancer) {
-			this.balancer = balancer;
+			this.settings = this.settings.withBalancer(balancer);
 			return this;
 		}
 
@@ -401,10 +391,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder balancerPort(int balancerPort) {
-			if (balancerPort < 0 || balancerPort > 65535) {
-				throw new IllegalArgumentException("Invalid port " + balancerPort);
-			}
-			this.balancerPort = balancerPort;
+			this.settings = this.settings.withBalancerPort(balancerPort);
 			return this;
 		}
 
@@ -416,7 +403,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder acceptNonLoadBalancedClients(boolean accept) {
-			this.acceptNonLoadBalancedClients = accept;
+			this.settings = this.settings.withAcceptNonLoadBalancedClients(accept);
 			return this;
 		}
 
@@ -427,11 +414,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder maxWireVersion(int maxWireVersion) {
-			if (maxWireVersion < MIN_MAX_WIRE_VERSION) {
-				throw new IllegalArgumentException("maxWireVersion must be at least " + MIN_MAX_WIRE_VERSION
-						+ " (MongoDB 5.0, the first version with load-balancer support), got " + maxWireVersion);
-			}
-			this.maxWireVersion = maxWireVersion;
+			this.settings = this.settings.withMaxWireVersion(maxWireVersion);
 			return this;
 		}
 
@@ -442,11 +425,18 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder proxyHeaderTimeout(Duration timeout) {
-			Objects.requireNonNull(timeout, "timeout");
-			if (timeout.isNegative() || timeout.isZero()) {
-				throw new IllegalArgumentException("The PROXY header timeout must be positive, got " + timeout);
-			}
-			this.proxyHeaderTimeout = timeout;
+			this.settings = this.settings.withProxyHeaderTimeout(timeout);
+			return this;
+		}
+
+		/**
+		 * Sets the database named in {@link EmbeddedLoadBalancedMongo#getConnectionString()} (default {@code test},
+		 * Spring Boot's default database).
+		 * @param database a MongoDB database name
+		 * @return this builder
+		 */
+		public Builder database(String database) {
+			this.settings = this.settings.withDatabase(database);
 			return this;
 		}
 
@@ -457,10 +447,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder eventLoopThreads(int threads) {
-			if (threads < 1) {
-				throw new IllegalArgumentException("At least one thread is required, got " + threads);
-			}
-			this.eventLoopThreads = threads;
+			this.settings = this.settings.withEventLoopThreads(threads);
 			return this;
 		}
 
@@ -469,16 +456,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @return the cluster; call {@link EmbeddedLoadBalancedMongo#start()}
 		 */
 		public EmbeddedLoadBalancedMongo build() {
-			Builder copy = new Builder();
-			copy.fronts = this.fronts;
-			copy.proxyProtocol = this.proxyProtocol;
-			copy.balancer = this.balancer;
-			copy.balancerPort = this.balancerPort;
-			copy.acceptNonLoadBalancedClients = this.acceptNonLoadBalancedClients;
-			copy.maxWireVersion = this.maxWireVersion;
-			copy.proxyHeaderTimeout = this.proxyHeaderTimeout;
-			copy.eventLoopThreads = this.eventLoopThreads;
-			return new EmbeddedLoadBalancedMongo(copy);
+			return new EmbeddedLoadBalancedMongo(this.settings);
 		}
 
 		/**

@@ -46,7 +46,7 @@ final class FrontServer {
 
 	private final SharedStore store;
 
-	private final FrontSettings settings;
+	private final EmbeddedLoadBalancedMongoSettings settings;
 
 	private final EventLoopGroup bossGroup;
 
@@ -91,7 +91,7 @@ final class FrontServer {
 
 	private ChannelGroup clients;
 
-	FrontServer(int index, SharedStore store, FrontSettings settings, EventLoopGroup bossGroup,
+	FrontServer(int index, SharedStore store, EmbeddedLoadBalancedMongoSettings settings, EventLoopGroup bossGroup,
 			EventLoopGroup workerGroup, int port, int loadBalancerPort) {
 		this.index = index;
 		this.store = store;
@@ -304,7 +304,7 @@ final class FrontServer {
 		return this.index;
 	}
 
-	FrontSettings settings() {
+	EmbeddedLoadBalancedMongoSettings settings() {
 		return this.settings;
 	}
 

@@ -24,6 +24,7 @@ import org.springframework.context.annotation.Configuration;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 
 import static io.mongolb.embedded.support.LoopbackPorts.accepts;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -120,9 +121,10 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', value = { "fronts|0|must be at least 1, was 0",
-			"max-wire-version|12|must be at least 13 (MongoDB 5.0, the first version with load-balancer support), was 12",
-			"port|70000|must be between 0 and 65535, was 70000", "proxy-header-timeout|0s|must be positive, was PT0S" })
+	@CsvSource(delimiter = '|', value = { "fronts|0|fronts must be at least 1, was 0",
+			"max-wire-version|12|maxWireVersion must be at least 13 (MongoDB 5.0, the first version with load-balancer support), was 12",
+			"port|70000|balancerPort must be between 0 and 65535 (0 picks a free port), was 70000",
+			"proxy-header-timeout|0s|proxyHeaderTimeout must be positive, was PT0S" })
 	void invalidPropertyFailsTheBindingNamingTheProperty(String property, String value, String reason) {
 		String name = "mongodb.load-balanced.embedded." + property;
 		this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=true", name + "=" + value)
@@ -151,12 +153,15 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 	void propertyDefaultsMatchTheBuilderDefaults() {
 		EmbeddedLoadBalancedMongoProperties properties = new EmbeddedLoadBalancedMongoProperties();
 		assertThat(properties.isEnabled()).isFalse();
-		assertThat(properties.getFronts()).isEqualTo(EmbeddedLoadBalancedMongo.DEFAULT_FRONTS);
-		assertThat(properties.getMaxWireVersion()).isEqualTo(EmbeddedLoadBalancedMongo.DEFAULT_MAX_WIRE_VERSION);
-		assertThat(properties.getProxyHeaderTimeout()).isEqualTo(EmbeddedLoadBalancedMongo.DEFAULT_PROXY_HEADER_TIMEOUT);
+		assertThat(properties.getFronts()).isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_FRONTS);
+		assertThat(properties.getMaxWireVersion()).isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_MAX_WIRE_VERSION);
+		assertThat(properties.getProxyHeaderTimeout())
+			.isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_PROXY_HEADER_TIMEOUT);
 		assertThat(properties.getProxyProtocol()).isEqualTo(ProxyProtocolVersion.V2);
 		assertThat(properties.getPort()).isZero();
 		assertThat(properties.getProxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
+		// Unbound properties describe exactly the default settings.
+		assertThat(properties.toSettings()).isEqualTo(EmbeddedLoadBalancedMongoSettings.defaults());
 	}
 
 	@Configuration(proxyBeanMethods = false)
