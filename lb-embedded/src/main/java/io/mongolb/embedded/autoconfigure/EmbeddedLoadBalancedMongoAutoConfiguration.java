@@ -37,9 +37,8 @@ public final class EmbeddedLoadBalancedMongoAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(MongoConnectionDetails.class)
-	EmbeddedMongoConnectionDetails embeddedLoadBalancedMongoConnectionDetails(EmbeddedLoadBalancedMongo mongo,
-			EmbeddedLoadBalancedMongoProperties properties) {
-		return new EmbeddedMongoConnectionDetails(mongo, properties.getDatabase());
+	EmbeddedMongoConnectionDetails embeddedLoadBalancedMongoConnectionDetails(EmbeddedLoadBalancedMongo mongo) {
+		return new EmbeddedMongoConnectionDetails(mongo);
 	}
 
 }

@@ -39,9 +39,11 @@ public class EmbeddedLoadBalancedMongoProperties {
 	private int port;
 
 	/**
-	 * Database name put in the connection string. When unset, Spring Boot's default applies.
+	 * Database name put in the connection string: the default database of Spring Boot's MongoDB support, "test" as in
+	 * Boot's own default connection string. spring.mongodb.database, when set, takes precedence for Spring Data
+	 * MongoDB, as it does over a database in spring.mongodb.uri.
 	 */
-	private String database;
+	private String database = "test";
 
 	/**
 	 * Whether the load-balancer ports also accept clients that are not in load-balanced mode, as mongos 7.0.22+ does
@@ -97,7 +99,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	public void setDatabase(String database) {
-		this.database = database;
+		this.database = check().withDatabase(database).database();
 	}
 
 	public boolean isAcceptNonLoadBalancedClients() {
@@ -131,7 +133,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 	EmbeddedLoadBalancedMongoSettings toSettings() {
 		EmbeddedLoadBalancedMongoSettings defaults = EmbeddedLoadBalancedMongoSettings.defaults();
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, true, this.port,
-				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, defaults.database(),
+				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
 				defaults.eventLoopThreads());
 	}
 

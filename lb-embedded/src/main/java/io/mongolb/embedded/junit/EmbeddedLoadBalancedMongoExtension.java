@@ -96,7 +96,7 @@ public class EmbeddedLoadBalancedMongoExtension
 			return new EmbeddedLoadBalancedMongoSettings(annotation.fronts(), annotation.proxyProtocol(),
 					annotation.balancer(), defaults.balancerPort(), annotation.acceptNonLoadBalancedClients(),
 					annotation.maxWireVersion(), Duration.ofMillis(annotation.proxyHeaderTimeoutMillis()),
-					defaults.database(), defaults.eventLoopThreads());
+					annotation.database(), defaults.eventLoopThreads());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ExtensionConfigurationException(

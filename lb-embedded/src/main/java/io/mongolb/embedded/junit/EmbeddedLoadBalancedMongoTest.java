@@ -83,4 +83,11 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	 */
 	long proxyHeaderTimeoutMillis() default EmbeddedLoadBalancedMongoSettings.DEFAULT_PROXY_HEADER_TIMEOUT_MILLIS;
 
+	/**
+	 * The database named in {@link EmbeddedLoadBalancedMongo#getConnectionString()}: {@code test} by default, Spring
+	 * Boot's default database, so an application configured with that connection string has a database.
+	 * @return the database name
+	 */
+	String database() default EmbeddedLoadBalancedMongoSettings.DEFAULT_DATABASE;
+
 }

@@ -1,6 +1,8 @@
 package io.mongolb.embedded.server;
 
 import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * Typical use:
  * <pre>{@code
  * try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).build().start()) {
- *     MongoClient client = MongoClients.create(mongo.getConnectionString()); // ...?loadBalanced=true
+ *     MongoClient client = MongoClients.create(mongo.getConnectionString()); // .../test?loadBalanced=true
  *     // ...
  * }
  * }</pre>
@@ -110,13 +112,29 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the connection string of the in-process balancer, with {@code loadBalanced=true}, e.g.
-	 * {@code mongodb://127.0.0.1:40123/?loadBalanced=true}.
+	 * Returns the connection string of the in-process balancer, with {@code loadBalanced=true} and the database of the
+	 * settings ({@code test} unless configured, Spring Boot's default database), e.g.
+	 * {@code mongodb://127.0.0.1:40123/test?loadBalanced=true}. An application configured with it (e.g. through
+	 * {@code spring.mongodb.uri}) gets that database as its default one.
 	 * @return the connection string for a load-balanced driver
 	 * @throws IllegalStateException if not running or built without the balancer
 	 */
 	public String getConnectionString() {
-		return getConnectionString(null);
+		return getConnectionString(this.settings.database());
+	}
+
+	/**
+	 * Returns the connection string of the in-process balancer with another database name, e.g.
+	 * {@code mongodb://127.0.0.1:40123/orders?loadBalanced=true}.
+	 * @param database a MongoDB database name
+	 * @return the connection string for a load-balanced driver
+	 * @throws IllegalArgumentException if the name is not a valid database name
+	 * @throws IllegalStateException if not running or built without the balancer
+	 */
+	public String getConnectionString(String database) {
+		String path = URLEncoder.encode(EmbeddedLoadBalancedMongoSettings.requireDatabaseName(database),
+				StandardCharsets.UTF_8);
+		return "mongodb://" + HOST + ":" + getBalancerPort() + "/" + path + "?loadBalanced=true";
 	}
 
 	/**
@@ -125,18 +143,6 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 */
 	public EmbeddedLoadBalancedMongoSettings getSettings() {
 		return this.settings;
-	}
-
-	/**
-	 * Returns the connection string of the in-process balancer with a database name, e.g.
-	 * {@code mongodb://127.0.0.1:40123/orders?loadBalanced=true}.
-	 * @param database the database name, or {@code null} for none
-	 * @return the connection string for a load-balanced driver
-	 * @throws IllegalStateException if not running or built without the balancer
-	 */
-	public String getConnectionString(String database) {
-		String path = (database != null && !database.isBlank()) ? database : "";
-		return "mongodb://" + HOST + ":" + getBalancerPort() + "/" + path + "?loadBalanced=true";
 	}
 
 	/**

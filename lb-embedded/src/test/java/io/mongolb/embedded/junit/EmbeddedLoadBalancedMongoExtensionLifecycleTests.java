@@ -3,7 +3,11 @@ package io.mongolb.embedded.junit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
@@ -38,6 +42,7 @@ class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 	@Test
 	void invalidAttributeFailsTheClassNamingTheClassAndTheOption() {
 		EngineTestKit.engine("junit-jupiter")
+			.configurationParameter(OnlyThroughTheTestKit.PARAMETER, "true")
 			.selectors(DiscoverySelectors.selectClass(InvalidFronts.class))
 			.execute()
 			.containerEvents()
@@ -49,13 +54,31 @@ class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 	}
 
 	/**
-	 * Run only through the test kit (the build does not run nested classes on their own).
+	 * Fails on purpose: run only through the test kit.
 	 */
+	@ExtendWith(OnlyThroughTheTestKit.class)
 	@EmbeddedLoadBalancedMongoTest(fronts = 0)
 	static class InvalidFronts {
 
 		@Test
 		void neverRuns(EmbeddedLoadBalancedMongo mongo) {
+		}
+
+	}
+
+	/**
+	 * Disables a class unless the test kit runs it with {@link #PARAMETER} set (e.g. when {@code -Dtest=} selects it).
+	 */
+	static class OnlyThroughTheTestKit implements ExecutionCondition {
+
+		static final String PARAMETER = "mongolb.test-kit";
+
+		@Override
+		public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+			return context.getConfigurationParameter(PARAMETER).isPresent()
+					? ConditionEvaluationResult.enabled("run by the test kit")
+					: ConditionEvaluationResult.disabled("fails on purpose; run by "
+							+ EmbeddedLoadBalancedMongoExtensionLifecycleTests.class.getSimpleName());
 		}
 
 	}

@@ -10,6 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import com.mongodb.ConnectionString;
+
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * the record's message, which names the option, the value and what is accepted.
  */
 class EmbeddedLoadBalancedMongoSettingsTests {
+
+	private static final String DATABASE_RULE = "database must be a MongoDB database name: 1 to 63 characters, "
+			+ "none of / \\ . space \" $ * < > : | ? or NUL, was ";
 
 	static Stream<Arguments> invalidValues() {
 		return Stream.of(
@@ -44,7 +49,18 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 						(settings) -> settings.withProxyHeaderTimeout(null),
 						(builder) -> builder.proxyHeaderTimeout(null)),
 				invalid("eventLoopThreads must be at least 1, was 0", (settings) -> settings.withEventLoopThreads(0),
-						(builder) -> builder.eventLoopThreads(0)));
+						(builder) -> builder.eventLoopThreads(0)),
+				invalid(DATABASE_RULE + "''", (settings) -> settings.withDatabase(""), (builder) -> builder.database("")),
+				invalid(DATABASE_RULE + "null", (settings) -> settings.withDatabase(null),
+						(builder) -> builder.database(null)),
+				invalid(DATABASE_RULE + "'orders/2024'", (settings) -> settings.withDatabase("orders/2024"),
+						(builder) -> builder.database("orders/2024")),
+				invalid(DATABASE_RULE + "'a.b'", (settings) -> settings.withDatabase("a.b"),
+						(builder) -> builder.database("a.b")),
+				invalid(DATABASE_RULE + "'what?'", (settings) -> settings.withDatabase("what?"),
+						(builder) -> builder.database("what?")),
+				invalid(DATABASE_RULE + "'" + "d".repeat(64) + "'", (settings) -> settings.withDatabase("d".repeat(64)),
+						(builder) -> builder.database("d".repeat(64))));
 	}
 
 	private static Arguments invalid(String message, UnaryOperator<EmbeddedLoadBalancedMongoSettings> settings,
@@ -73,6 +89,7 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 		assertThat(settings.maxWireVersion()).isEqualTo(21);
 		assertThat(settings.proxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(settings.eventLoopThreads()).isGreaterThanOrEqualTo(2);
+		assertThat(settings.database()).isEqualTo("test");
 		assertThat(EmbeddedLoadBalancedMongo.builder().build().getSettings()).isEqualTo(settings);
 	}
 
@@ -85,6 +102,7 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 			.withAcceptNonLoadBalancedClients(true)
 			.withMaxWireVersion(25)
 			.withProxyHeaderTimeout(Duration.ofMillis(500))
+			.withDatabase("orders")
 			.withEventLoopThreads(1);
 		EmbeddedLoadBalancedMongo built = EmbeddedLoadBalancedMongo.builder()
 			.fronts(3)
@@ -93,10 +111,29 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 			.acceptNonLoadBalancedClients(true)
 			.maxWireVersion(25)
 			.proxyHeaderTimeout(Duration.ofMillis(500))
+			.database("orders")
 			.eventLoopThreads(1)
 			.build();
 		assertThat(built.getSettings()).isEqualTo(settings);
 		assertThat(EmbeddedLoadBalancedMongo.builder().settings(settings).build().getSettings()).isEqualTo(settings);
+	}
+
+	@Test
+	void connectionStringNamesTheConfiguredDatabaseEscapedForTheUri() {
+		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(1).build()) {
+			assertThatIllegalArgumentException().isThrownBy(() -> mongo.getConnectionString("a/b"))
+				.withMessage(DATABASE_RULE + "'a/b'");
+		}
+		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder()
+			.fronts(1)
+			.database("r&d#1")
+			.start()) {
+			String connectionString = mongo.getConnectionString();
+			assertThat(connectionString).isEqualTo("mongodb://127.0.0.1:" + mongo.getBalancerPort()
+					+ "/r%26d%231?loadBalanced=true");
+			assertThat(new ConnectionString(connectionString).getDatabase()).isEqualTo("r&d#1");
+			assertThat(new ConnectionString(mongo.getConnectionString("orders")).getDatabase()).isEqualTo("orders");
+		}
 	}
 
 }
