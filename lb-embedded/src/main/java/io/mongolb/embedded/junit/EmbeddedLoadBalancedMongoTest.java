@@ -24,6 +24,7 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
  * The cluster is injected into test-method, lifecycle-method and constructor parameters of type
  * {@link EmbeddedLoadBalancedMongo}, and into static or instance fields of that type (non-final, any visibility).
  * {@code @Nested} classes share the cluster of their enclosing class unless they carry this annotation themselves.
+ * With {@code lifecycle = Lifecycle.PER_METHOD}, each test method gets a new cluster instead.
  * <pre>{@code
  * @EmbeddedLoadBalancedMongoTest(fronts = 2)
  * class OrderRepositoryTests {
@@ -89,5 +90,37 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	 * @return the database name
 	 */
 	String database() default EmbeddedLoadBalancedMongoSettings.DEFAULT_DATABASE;
+
+	/**
+	 * Whether one cluster serves the whole class or each test method gets a new one.
+	 * @return the lifecycle
+	 * @since 0.1.0
+	 */
+	Lifecycle lifecycle() default Lifecycle.PER_CLASS;
+
+	/**
+	 * How long a cluster lives.
+	 *
+	 * @since 0.1.0
+	 */
+	enum Lifecycle {
+
+		/**
+		 * One cluster for the annotated class, started before its first test and closed after its last one (after
+		 * {@code @AfterAll}). It can be injected anywhere: static and instance fields, constructor, lifecycle-method
+		 * and test-method parameters.
+		 */
+		PER_CLASS,
+
+		/**
+		 * A new cluster for each test method (each invocation of a parameterized or repeated test), closed after it
+		 * (after {@code @AfterEach}): tests that stop fronts, configure fail points or count connections start
+		 * clean. It can be injected into instance fields and into constructor, {@code @BeforeEach},
+		 * {@code @AfterEach} and test-method parameters; a static field or a {@code @BeforeAll} parameter fails the
+		 * class with an {@code ExtensionConfigurationException}.
+		 */
+		PER_METHOD
+
+	}
 
 }

@@ -1,5 +1,6 @@
 package io.mongolb.embedded.junit;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,33 @@ class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 	}
 
 	@Test
+	void perMethodClustersAreClosedAfterTheirMethod() {
+		EmbeddedLoadBalancedMongoPerMethodTests.seen.clear();
+		EngineTestKit.engine("junit-jupiter")
+			.selectors(DiscoverySelectors.selectClass(EmbeddedLoadBalancedMongoPerMethodTests.class))
+			.execute()
+			.testEvents()
+			.assertStatistics((stats) -> stats.succeeded(5).failed(0));
+		List<EmbeddedLoadBalancedMongo> seen = List.copyOf(EmbeddedLoadBalancedMongoPerMethodTests.seen);
+		assertThat(seen).hasSize(5).doesNotHaveDuplicates();
+		assertThat(seen).allSatisfy((mongo) -> assertThat(mongo.isRunning()).isFalse());
+	}
+
+	@Test
+	void perMethodClusterInAStaticFieldFailsTheClassNamingTheField() {
+		EngineTestKit.engine("junit-jupiter")
+			.configurationParameter(OnlyThroughTheTestKit.PARAMETER, "true")
+			.selectors(DiscoverySelectors.selectClass(PerMethodInAStaticField.class))
+			.execute()
+			.containerEvents()
+			.assertThatEvents()
+			.haveExactly(1, finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+					message("@EmbeddedLoadBalancedMongoTest(lifecycle = PER_METHOD) on "
+							+ PerMethodInAStaticField.class.getName() + " cannot inject static field 'mongo' of "
+							+ PerMethodInAStaticField.class.getName() + ": make it an instance field or a parameter")));
+	}
+
+	@Test
 	void invalidAttributeFailsTheClassNamingTheClassAndTheOption() {
 		EngineTestKit.engine("junit-jupiter")
 			.configurationParameter(OnlyThroughTheTestKit.PARAMETER, "true")
@@ -62,6 +90,21 @@ class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 
 		@Test
 		void neverRuns(EmbeddedLoadBalancedMongo mongo) {
+		}
+
+	}
+
+	/**
+	 * Fails on purpose: run only through the test kit.
+	 */
+	@ExtendWith(OnlyThroughTheTestKit.class)
+	@EmbeddedLoadBalancedMongoTest(lifecycle = EmbeddedLoadBalancedMongoTest.Lifecycle.PER_METHOD)
+	static class PerMethodInAStaticField {
+
+		static EmbeddedLoadBalancedMongo mongo;
+
+		@Test
+		void neverRuns() {
 		}
 
 	}

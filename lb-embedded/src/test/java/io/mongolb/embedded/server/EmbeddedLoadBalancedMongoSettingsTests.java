@@ -5,13 +5,13 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import com.mongodb.ConnectionString;
-
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -118,22 +118,22 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 		assertThat(EmbeddedLoadBalancedMongo.builder().settings(settings).build().getSettings()).isEqualTo(settings);
 	}
 
-	@Test
-	void connectionStringNamesTheConfiguredDatabaseEscapedForTheUri() {
-		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(1).build()) {
+	@Nested
+	@EmbeddedLoadBalancedMongoTest(fronts = 1, database = "r&d#1")
+	class ConnectionString {
+
+		@Test
+		void namesTheConfiguredDatabaseEscapedForTheUri(EmbeddedLoadBalancedMongo mongo) {
+			String connectionString = mongo.getConnectionString();
+			assertThat(connectionString)
+				.isEqualTo("mongodb://127.0.0.1:" + mongo.getBalancerPort() + "/r%26d%231?loadBalanced=true");
+			assertThat(new com.mongodb.ConnectionString(connectionString).getDatabase()).isEqualTo("r&d#1");
+			assertThat(new com.mongodb.ConnectionString(mongo.getConnectionString("orders")).getDatabase())
+				.isEqualTo("orders");
 			assertThatIllegalArgumentException().isThrownBy(() -> mongo.getConnectionString("a/b"))
 				.withMessage(DATABASE_RULE + "'a/b'");
 		}
-		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder()
-			.fronts(1)
-			.database("r&d#1")
-			.start()) {
-			String connectionString = mongo.getConnectionString();
-			assertThat(connectionString).isEqualTo("mongodb://127.0.0.1:" + mongo.getBalancerPort()
-					+ "/r%26d%231?loadBalanced=true");
-			assertThat(new ConnectionString(connectionString).getDatabase()).isEqualTo("r&d#1");
-			assertThat(new ConnectionString(mongo.getConnectionString("orders")).getDatabase()).isEqualTo("orders");
-		}
+
 	}
 
 }

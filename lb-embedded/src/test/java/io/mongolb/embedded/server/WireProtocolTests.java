@@ -13,8 +13,7 @@ import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.support.WireClient;
 
 import static org.assertj.core.api.Assertions.as;
@@ -35,19 +35,10 @@ import static org.awaitility.Awaitility.await;
  * OP_QUERY, later hellos, the normal port, moreToCome, serverStatus.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@EmbeddedLoadBalancedMongoTest(fronts = 2, proxyHeaderTimeoutMillis = 500)
 class WireProtocolTests {
 
 	private static EmbeddedLoadBalancedMongo mongo;
-
-	@BeforeAll
-	static void start() {
-		mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).proxyHeaderTimeout(Duration.ofMillis(500)).start();
-	}
-
-	@AfterAll
-	static void stop() {
-		mongo.close();
-	}
 
 	static BsonDocument hello(boolean loadBalanced) {
 		BsonDocument hello = new BsonDocument("hello", new BsonInt32(1)).append("$db", new BsonString("admin"));
@@ -229,17 +220,20 @@ class WireProtocolTests {
 		}
 	}
 
-	@Test
-	void maxWireVersionIsConfigurableAndAtLeast13() throws IOException {
-		assertThatIllegalArgumentException().isThrownBy(() -> EmbeddedLoadBalancedMongo.builder().maxWireVersion(12))
-			.withMessageContaining("at least 13");
-		try (EmbeddedLoadBalancedMongo other = EmbeddedLoadBalancedMongo.builder()
-			.fronts(1)
-			.balancer(false)
-			.maxWireVersion(25)
-			.start(); WireClient client = new WireClient(other.getPort(0))) {
-			assertThat(client.command(hello(false)).getInt32("maxWireVersion").getValue()).isEqualTo(25);
+	@Nested
+	@EmbeddedLoadBalancedMongoTest(fronts = 1, balancer = false, maxWireVersion = 25)
+	class MaxWireVersion {
+
+		@Test
+		void maxWireVersionIsConfigurableAndAtLeast13(EmbeddedLoadBalancedMongo other) throws IOException {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> EmbeddedLoadBalancedMongo.builder().maxWireVersion(12))
+				.withMessageContaining("at least 13");
+			try (WireClient client = new WireClient(other.getPort(0))) {
+				assertThat(client.command(hello(false)).getInt32("maxWireVersion").getValue()).isEqualTo(25);
+			}
 		}
+
 	}
 
 	@Test
