@@ -2,7 +2,6 @@ package io.mongolb.embedded.server;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * Per-connection state of a front. Touched only on the connection's event loop, except for the fields read by
@@ -19,10 +18,6 @@ final class ConnectionState {
 
 	/** Cursors this connection opened that are not known to be closed. */
 	final Set<Long> cursorIds = ConcurrentHashMap.newKeySet();
-
-	boolean proxyHeaderReceived;
-
-	ScheduledFuture<?> proxyHeaderTimeout;
 
 	boolean helloSeen;
 

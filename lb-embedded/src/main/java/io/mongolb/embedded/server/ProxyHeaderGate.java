@@ -1,6 +1,8 @@
 package io.mongolb.embedded.server;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -18,29 +20,44 @@ import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 
 /**
- * First stage of a load-balancer port connection: waits (bounded) for the start of a PROXY protocol header, closes the
- * connection when the bytes cannot be one, and otherwise hands over to Netty's {@link HAProxyMessageDecoder}.
+ * First stage of a load-balancer port connection, until its PROXY protocol header is read: waits (bounded by the
+ * header timeout, which this class alone arms and cancels) for the start of a header, closes the connection when the
+ * bytes cannot be one, and otherwise passes the bytes on to Netty's {@link HAProxyMessageDecoder}, which it puts after
+ * itself. It leaves the pipeline once the header is decoded; a rejected header closes the connection with mongos's
+ * wording.
  */
 final class ProxyHeaderGate extends ByteToMessageDecoder {
 
-	static final Logger logger = LoggerFactory.getLogger(ProxyHeaderGate.class);
+	private static final Logger logger = LoggerFactory.getLogger(ProxyHeaderGate.class);
 
 	private static final int SHOWN_BYTES = 32;
 
-	private final FrontServer front;
+	private final FrontIdentity identity;
 
-	private final ConnectionState state;
+	private final Duration timeout;
 
-	ProxyHeaderGate(FrontServer front, ConnectionState state) {
-		this.front = front;
-		this.state = state;
+	private final ConnectionCounters counters;
+
+	/** Armed when the connection opens, cancelled when the header is read or the connection closes. */
+	private ScheduledFuture<?> timeoutTask;
+
+	/** The bytes began a PROXY header: they go on to the decoder. */
+	private boolean detected;
+
+	/** The whole header was read. */
+	private boolean received;
+
+	ProxyHeaderGate(FrontIdentity identity, Duration timeout, ConnectionCounters counters) {
+		this.identity = identity;
+		this.timeout = timeout;
+		this.counters = counters;
 	}
 
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) throws Exception {
-		long timeoutMillis = this.front.settings().proxyHeaderTimeout().toMillis();
-		this.state.proxyHeaderTimeout = ctx.executor().schedule(() -> {
-			if (!this.state.proxyHeaderReceived && ctx.channel().isActive()) {
+		long timeoutMillis = this.timeout.toMillis();
+		this.timeoutTask = ctx.executor().schedule(() -> {
+			if (!this.received && ctx.channel().isActive()) {
 				rejectHeader(ctx, "no complete header within " + timeoutMillis + " ms");
 			}
 		}, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -48,7 +65,17 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 	}
 
 	@Override
+	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+		cancelTimeout();
+		super.channelInactive(ctx);
+	}
+
+	@Override
 	protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+		if (this.detected) {
+			out.add(in.readRetainedSlice(in.readableBytes()));
+			return;
+		}
 		ProtocolDetectionResult<HAProxyProtocolVersion> result = HAProxyMessageDecoder.detectProtocol(in);
 		switch (result.state()) {
 			case NEEDS_MORE_DATA -> {
@@ -59,38 +86,54 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 				rejectHeader(ctx, "0x" + shown);
 			}
 			case DETECTED -> {
+				this.detected = true;
 				ctx.pipeline()
 					.addAfter(ctx.name(), "haproxyDecoder", new HAProxyMessageDecoder())
-					.addAfter("haproxyDecoder", "haproxyMessage", new ProxyHeaderHandler());
-				// Removing this decoder passes the bytes read so far on to the HAProxy decoder.
-				ctx.pipeline().remove(this);
+					.addAfter("haproxyDecoder", "haproxyMessage", new ProxyHeaderHandler(ctx));
+				out.add(in.readRetainedSlice(in.readableBytes()));
 			}
 		}
 	}
 
-	void rejectHeader(ChannelHandlerContext ctx, String detail) {
+	private void headerReceived(ChannelHandlerContext gate, HAProxyMessage header) {
+		this.received = true;
+		cancelTimeout();
+		this.counters.proxyHeaderReceived(header.protocolVersion(), header.command());
+		logger.debug("Front {}: PROXY {} {} header, client {}:{}", this.identity.index(), header.protocolVersion(),
+				header.command(), header.sourceAddress(), header.sourcePort());
+		gate.pipeline().remove(this);
+	}
+
+	private void cancelTimeout() {
+		if (this.timeoutTask != null) {
+			this.timeoutTask.cancel(false);
+			this.timeoutTask = null;
+		}
+	}
+
+	private void rejectHeader(ChannelHandlerContext ctx, String detail) {
 		logger.warn("Front {} load-balancer port, connection from {}: Initial Proxy Protocol header bytes invalid: {}; "
 				+ "Make sure your proxy is configured to emit a Proxy Protocol header. Closing the connection.",
-				this.front.index(), ctx.channel().remoteAddress(), detail);
+				this.identity.index(), ctx.channel().remoteAddress(), detail);
 		ctx.channel().close();
 	}
 
 	/**
-	 * Receives the decoded PROXY header, or the decoder's failure.
+	 * Receives the decoded PROXY header, or the decoder's failure, and reports it to the gate.
 	 */
-	final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
+	private final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
+
+		private final ChannelHandlerContext gate;
+
+		ProxyHeaderHandler(ChannelHandlerContext gate) {
+			this.gate = gate;
+		}
 
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
 			if (msg instanceof HAProxyMessage header) {
 				try {
-					ProxyHeaderGate.this.state.proxyHeaderReceived = true;
-					if (ProxyHeaderGate.this.state.proxyHeaderTimeout != null) {
-						ProxyHeaderGate.this.state.proxyHeaderTimeout.cancel(false);
-					}
-					ProxyHeaderGate.this.front.proxyHeaderReceived(header.protocolVersion(), header.command());
-					logger.debug("Front {}: PROXY {} {} header, client {}:{}", ProxyHeaderGate.this.front.index(),
-							header.protocolVersion(), header.command(), header.sourceAddress(), header.sourcePort());
+					headerReceived(this.gate, header);
 				}
 				finally {
 					header.release();
@@ -103,7 +146,7 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 
 		@Override
 		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-			if (!ProxyHeaderGate.this.state.proxyHeaderReceived) {
+			if (!ProxyHeaderGate.this.received) {
 				Throwable reason = (cause instanceof DecoderException && cause.getCause() != null) ? cause.getCause()
 						: cause;
 				rejectHeader(ctx, String.valueOf(reason.getMessage()));

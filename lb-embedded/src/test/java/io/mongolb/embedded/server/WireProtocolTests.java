@@ -182,6 +182,30 @@ class WireProtocolTests {
 	}
 
 	@Test
+	void connectionWithAHeaderOutlivesTheHeaderTimeout() throws IOException {
+		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
+			client.send(WireClient.v2ProxyHeader());
+			assertThat(client.command(hello(true)).containsKey("serviceId")).isTrue();
+			BsonDocument ping = new BsonDocument("ping", new BsonInt32(1)).append("$db", new BsonString("admin"));
+			// The 500 ms header timeout was cancelled when the header arrived: the connection stays open past it.
+			await().during(Duration.ofMillis(800))
+				.atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(client.command(ping).getDouble("ok").getValue()).isEqualTo(1.0));
+		}
+	}
+
+	@Test
+	void connectionClosedBeforeTheHeaderTimeoutIsNotReported(CapturedOutput output) throws IOException {
+		String connection;
+		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
+			connection = "connection from /127.0.0.1:" + client.localPort() + ": ";
+		}
+		await().during(Duration.ofMillis(800))
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(output.getOut()).doesNotContain(connection));
+	}
+
+	@Test
 	void moreToComeRunsTheCommandAndSendsNoReply() throws IOException {
 		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(1))) {
 			client.send(WireClient.v2ProxyHeader());
