@@ -50,8 +50,6 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 	private SharedStore store;
 
-	private EventLoopGroup bossGroup;
-
 	private EventLoopGroup workerGroup;
 
 	private ProxyProtocolBalancer balancer;
@@ -82,14 +80,11 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 			throw new IllegalStateException("Already started: create a new instance to start again");
 		}
 		this.store = new SharedStore();
-		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mongolb-embedded-accept", true),
-				NioIoHandler.newFactory());
 		this.workerGroup = new MultiThreadIoEventLoopGroup(this.settings.eventLoopThreads(),
 				new DefaultThreadFactory("mongolb-embedded", true), NioIoHandler.newFactory());
 		try {
 			for (int i = 0; i < this.settings.fronts(); i++) {
-				FrontServer front = new FrontServer(i, this.store, this.settings, this.bossGroup, this.workerGroup, 0,
-						0);
+				FrontServer front = new FrontServer(i, this.store, this.settings, this.workerGroup, 0, 0);
 				front.start();
 				this.fronts.add(front);
 			}
@@ -271,7 +266,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 	/**
 	 * Stops a front as a mongos shutdown would: its ports stop listening and its connections are closed (the cursors
-	 * of its load-balanced clients are killed). The data stays in the shared store.
+	 * of its load-balanced clients are killed). The data stays in the shared store. Returns once both ports are
+	 * released, so {@link #startFront(int)} can bind them again at once.
 	 * @param front the front index, from 0
 	 */
 	public void stopFront(int front) {
@@ -279,8 +275,10 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a stopped front again on the same ports, with a new {@code serviceId}.
+	 * Starts a stopped front again on the same ports, with a new {@code serviceId}. When a port is taken (by another
+	 * process), it fails naming the port, releases what it had bound and keeps the previous {@code serviceId}.
 	 * @param front the front index, from 0
+	 * @throws IllegalStateException if a port cannot be bound
 	 */
 	public void startFront(int front) {
 		front(front).start();
@@ -323,10 +321,6 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		if (this.workerGroup != null) {
 			this.workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 			this.workerGroup = null;
-		}
-		if (this.bossGroup != null) {
-			this.bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-			this.bossGroup = null;
 		}
 		if (this.store != null) {
 			this.store.close();

@@ -1,6 +1,7 @@
 package io.mongolb.embedded.server;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -18,10 +19,13 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
@@ -42,8 +46,6 @@ final class FrontServer {
 
 	private final EmbeddedLoadBalancedMongoSettings settings;
 
-	private final EventLoopGroup bossGroup;
-
 	private final EventLoopGroup workerGroup;
 
 	private final FailPoint failPoint = new FailPoint();
@@ -62,18 +64,24 @@ final class FrontServer {
 
 	private volatile boolean running;
 
+	/**
+	 * Accepts the connections of this front's two ports only, and is shut down at every stop: shutting it down closes
+	 * its selector, which is what releases the listening sockets. Closing a server channel alone leaves the port bound
+	 * until its event loop next selects, so a start right after a stop could find it still in use.
+	 */
+	private EventLoopGroup acceptGroup;
+
 	private Channel normalChannel;
 
 	private Channel loadBalancerChannel;
 
 	private ChannelGroup clients;
 
-	FrontServer(int index, SharedStore store, EmbeddedLoadBalancedMongoSettings settings, EventLoopGroup bossGroup,
-			EventLoopGroup workerGroup, int port, int loadBalancerPort) {
+	FrontServer(int index, SharedStore store, EmbeddedLoadBalancedMongoSettings settings, EventLoopGroup workerGroup,
+			int port, int loadBalancerPort) {
 		this.identity = new FrontIdentity(index);
 		this.store = store;
 		this.settings = settings;
-		this.bossGroup = bossGroup;
 		this.workerGroup = workerGroup;
 		this.port = port;
 		this.loadBalancerPort = loadBalancerPort;
@@ -81,30 +89,43 @@ final class FrontServer {
 		this.serverStatus = new ServerStatus(store, this.identity, this.counters, this.cursors);
 	}
 
+	/**
+	 * Binds both ports (the same ones as before after a stop) and takes a new serviceId. When a port cannot be bound,
+	 * whatever was bound is released again and the front keeps its previous serviceId.
+	 * @throws IllegalStateException naming the port that could not be bound
+	 */
 	synchronized void start() {
 		if (this.running) {
 			return;
 		}
-		this.identity.replaceServiceId(new ObjectId());
-		this.failPoint.reset();
+		this.acceptGroup = new MultiThreadIoEventLoopGroup(1,
+				new DefaultThreadFactory("mongolb-embedded-accept-" + this.identity.index(), true),
+				NioIoHandler.newFactory());
 		this.clients = new DefaultChannelGroup("mongolb-front-" + this.identity.index(), GlobalEventExecutor.INSTANCE);
+		ObjectId previous = null;
 		try {
 			this.normalChannel = bind(this.port, false);
 			this.port = ((InetSocketAddress) this.normalChannel.localAddress()).getPort();
+			// Only load-balanced connections see the serviceId, and they exist once the next bind succeeds.
+			previous = this.identity.replaceServiceId(new ObjectId());
 			this.loadBalancerChannel = bind(this.loadBalancerPort, true);
 			this.loadBalancerPort = ((InetSocketAddress) this.loadBalancerChannel.localAddress()).getPort();
 		}
 		catch (RuntimeException ex) {
+			if (previous != null) {
+				this.identity.replaceServiceId(previous);
+			}
 			closeChannels();
 			throw ex;
 		}
+		this.failPoint.reset();
 		this.running = true;
 		logger.info("Front {} started: serviceId {}, port {}, load-balancer port {}", this.identity.index(),
 				this.identity.serviceIdForWire().getHexData(), this.port, this.loadBalancerPort);
 	}
 
 	private Channel bind(int bindPort, boolean loadBalancer) {
-		ServerBootstrap bootstrap = new ServerBootstrap().group(this.bossGroup, this.workerGroup)
+		ServerBootstrap bootstrap = new ServerBootstrap().group(this.acceptGroup, this.workerGroup)
 			.channel(NioServerSocketChannel.class)
 			.option(ChannelOption.SO_REUSEADDR, true)
 			.option(ChannelOption.SO_BACKLOG, 128)
@@ -146,6 +167,9 @@ final class FrontServer {
 			.addLast("exceptions", new MongoExceptionHandler());
 	}
 
+	/**
+	 * Closes both ports and every connection of this front; returns once the ports are free to bind again.
+	 */
 	synchronized void stop() {
 		if (!this.running) {
 			return;
@@ -167,6 +191,11 @@ final class FrontServer {
 		}
 		if (this.clients != null) {
 			this.clients.close().syncUninterruptibly();
+		}
+		if (this.acceptGroup != null) {
+			// Returns when the accept loop has closed its selector, and with it the listening sockets.
+			this.acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+			this.acceptGroup = null;
 		}
 	}
 

@@ -1,9 +1,17 @@
 package io.mongolb.embedded.server;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import org.bson.BsonBoolean;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
@@ -16,6 +24,7 @@ import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
 import io.mongolb.embedded.support.LoadBalancedScenario;
 import io.mongolb.embedded.support.RecordingListener;
+import io.mongolb.embedded.support.WireClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,6 +34,8 @@ import static org.awaitility.Awaitility.await;
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 2, lifecycle = Lifecycle.PER_METHOD)
 class FrontRestartTests {
+
+	private static final int RESTARTS = 300;
 
 	@Test
 	void stoppedFrontIsSkippedAndRestartGivesANewServiceId(EmbeddedLoadBalancedMongo mongo) {
@@ -68,6 +79,32 @@ class FrontRestartTests {
 				assertThat(listener.startedServiceIds()).contains(restarted);
 			});
 			assertThat(collection.countDocuments()).isEqualTo(15);
+		}
+	}
+
+	@Test
+	void backToBackRestartsRebindTheFrontsOwnPorts(EmbeddedLoadBalancedMongo mongo) throws IOException {
+		int port = mongo.getPort(0);
+		int loadBalancerPort = mongo.getLoadBalancerPort(0);
+		Set<ObjectId> serviceIds = new HashSet<>();
+		serviceIds.add(mongo.getServiceId(0));
+		long start = System.nanoTime();
+		// stopFront returns once the ports are free, so startFront can bind them at once, every time.
+		for (int i = 0; i < RESTARTS; i++) {
+			mongo.stopFront(0);
+			mongo.startFront(0);
+			assertThat(serviceIds.add(mongo.getServiceId(0))).as("new serviceId at restart %d", i).isTrue();
+		}
+		Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+		assertThat(elapsed).as("%d restarts", RESTARTS).isLessThan(Duration.ofSeconds(30));
+		assertThat(mongo.getPort(0)).isEqualTo(port);
+		assertThat(mongo.getLoadBalancerPort(0)).isEqualTo(loadBalancerPort);
+		try (WireClient client = new WireClient(loadBalancerPort)) {
+			client.send(WireClient.v2ProxyHeader());
+			BsonDocument hello = client.command(new BsonDocument("hello", new BsonInt32(1))
+				.append("loadBalanced", BsonBoolean.TRUE)
+				.append("$db", new BsonString("admin")));
+			assertThat(hello.getObjectId("serviceId").getValue()).isEqualTo(mongo.getServiceId(0));
 		}
 	}
 
