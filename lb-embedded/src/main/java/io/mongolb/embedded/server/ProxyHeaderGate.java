@@ -1,5 +1,6 @@
 package io.mongolb.embedded.server;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -15,16 +16,17 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.ProtocolDetectionResult;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 
 /**
  * First stage of a load-balancer port connection, until its PROXY protocol header is read: waits (bounded by the
- * header timeout, which this class alone arms and cancels) for the start of a header, closes the connection when the
- * bytes cannot be one, and otherwise passes the bytes on to Netty's {@link HAProxyMessageDecoder}, which it puts after
- * itself. It leaves the pipeline once the header is decoded; a rejected header closes the connection with mongos's
- * wording.
+ * header timeout, which this class alone arms and cancels) for the start of a header and closes the connection when
+ * the bytes cannot be one. A version 1 header is read here, strictly ({@link ProxyV1Header}); a version 2 header is
+ * passed on to Netty's {@link HAProxyMessageDecoder}, which this class puts after itself. It leaves the pipeline once
+ * the header is read; a rejected header closes the connection with mongos's wording.
  */
 final class ProxyHeaderGate extends ByteToMessageDecoder {
 
@@ -86,6 +88,10 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 				rejectHeader(ctx, "0x" + shown);
 			}
 			case DETECTED -> {
+				if (result.detectedProtocol() == HAProxyProtocolVersion.V1) {
+					readV1(ctx, in);
+					return;
+				}
 				this.detected = true;
 				ctx.pipeline()
 					.addAfter(ctx.name(), "haproxyDecoder", new HAProxyMessageDecoder())
@@ -95,12 +101,66 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 		}
 	}
 
+	/**
+	 * Reads a version 1 header line once its CRLF has arrived, refusing at once a byte that cannot be in one.
+	 */
+	private void readV1(ChannelHandlerContext ctx, ByteBuf in) {
+		int start = in.readerIndex();
+		int scanned = Math.min(in.readableBytes(), ProxyV1Header.MAX_LENGTH);
+		for (int i = 0; i < scanned; i++) {
+			byte b = in.getByte(start + i);
+			if (b == '\r') {
+				if (i + 1 >= in.readableBytes()) {
+					return;
+				}
+				if (in.getByte(start + i + 1) != '\n' || i + 2 > ProxyV1Header.MAX_LENGTH) {
+					break;
+				}
+				String line = in.toString(start, i, StandardCharsets.US_ASCII);
+				ProxyV1Header header;
+				try {
+					header = ProxyV1Header.parse(line);
+				}
+				catch (IllegalArgumentException ex) {
+					in.skipBytes(in.readableBytes());
+					rejectHeader(ctx, "version 1 header '" + line + "': " + ex.getMessage());
+					return;
+				}
+				in.skipBytes(i + 2);
+				// Removing this decoder passes the bytes after the header on.
+				headerReceived(ctx, HAProxyProtocolVersion.V1, header.protocol(), header.source(),
+						header.sourcePort());
+				return;
+			}
+			if (b < 0x20 || b > 0x7E) {
+				String shown = ByteBufUtil.hexDump(in, start, Math.min(SHOWN_BYTES, in.readableBytes()));
+				in.skipBytes(in.readableBytes());
+				rejectHeader(ctx, "version 1 header with byte 0x" + String.format("%02x", b & 0xFF) + " at offset "
+						+ i + ", only printable US-ASCII and a final CRLF are allowed: 0x" + shown);
+				return;
+			}
+		}
+		if (in.readableBytes() >= ProxyV1Header.MAX_LENGTH) {
+			String shown = ByteBufUtil.hexDump(in, start, Math.min(SHOWN_BYTES, in.readableBytes()));
+			in.skipBytes(in.readableBytes());
+			rejectHeader(ctx, "version 1 header without CRLF in its first " + ProxyV1Header.MAX_LENGTH
+					+ " bytes (the longest allowed): 0x" + shown + "...");
+		}
+	}
+
 	private void headerReceived(ChannelHandlerContext gate, HAProxyMessage header) {
+		headerReceived(gate, header.protocolVersion(), header.command().name(), header.sourceAddress(),
+				String.valueOf(header.sourcePort()));
+	}
+
+	private void headerReceived(ChannelHandlerContext gate, HAProxyProtocolVersion version, String command,
+			String source, String sourcePort) {
 		this.received = true;
 		cancelTimeout();
-		this.counters.proxyHeaderReceived(header.protocolVersion(), header.command());
-		logger.debug("Front {}: PROXY {} {} header, client {}:{}", this.identity.index(), header.protocolVersion(),
-				header.command(), header.sourceAddress(), header.sourcePort());
+		this.counters.proxyHeaderReceived(version,
+				command.equals(HAProxyCommand.LOCAL.name()) ? HAProxyCommand.LOCAL : HAProxyCommand.PROXY);
+		logger.debug("Front {}: PROXY {} {} header, client {}:{}", this.identity.index(), version, command, source,
+				sourcePort);
 		gate.pipeline().remove(this);
 	}
 
