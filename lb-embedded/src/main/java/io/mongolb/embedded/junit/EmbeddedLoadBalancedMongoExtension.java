@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -228,7 +229,7 @@ public final class EmbeddedLoadBalancedMongoExtension
 				HierarchyTraversalMode.TOP_DOWN);
 	}
 
-	private static void injectFields(Class<?> testClass, Object instance, EmbeddedLoadBalancedMongo mongo,
+	private static void injectFields(Class<?> testClass, @Nullable Object instance, EmbeddedLoadBalancedMongo mongo,
 			boolean statics) throws IllegalAccessException {
 		for (Field field : fields(testClass, statics)) {
 			field.setAccessible(true);

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 
 	private final ChannelGroup relayed;
 
-	private volatile Channel serverChannel;
+	private volatile @Nullable Channel serverChannel;
 
 	private ProxyProtocolBalancer(List<InetSocketAddress> upstreams, ProxyProtocolVersion version, EventLoopGroup group,
 			boolean ownsGroup) {

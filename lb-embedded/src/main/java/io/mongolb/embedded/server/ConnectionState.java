@@ -3,6 +3,8 @@ package io.mongolb.embedded.server;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Per-connection state of a front. Touched only on the connection's event loop, except for the fields read by
  * monitoring.
@@ -23,7 +25,7 @@ final class ConnectionState {
 
 	volatile boolean loadBalanced;
 
-	String appName;
+	@Nullable String appName;
 
 	ConnectionState(boolean loadBalancerPort, int connectionId) {
 		this.loadBalancerPort = loadBalancerPort;

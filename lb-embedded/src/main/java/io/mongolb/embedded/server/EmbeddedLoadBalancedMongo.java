@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import org.bson.types.ObjectId;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +49,11 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 	private final List<FrontServer> fronts = new ArrayList<>();
 
-	private SharedStore store;
+	private @Nullable SharedStore store;
 
-	private EventLoopGroup workerGroup;
+	private @Nullable EventLoopGroup workerGroup;
 
-	private ProxyProtocolBalancer balancer;
+	private @Nullable ProxyProtocolBalancer balancer;
 
 	private volatile boolean running;
 
@@ -252,7 +253,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * @return the number of look-ups
 	 */
 	long cursorLookups() {
-		return this.store.cursorLookups();
+		SharedStore current = this.store;
+		return (current != null) ? current.cursorLookups() : 0;
 	}
 
 	/**

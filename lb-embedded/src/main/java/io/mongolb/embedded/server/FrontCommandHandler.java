@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,7 +176,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		return ids;
 	}
 
-	private static Document commandOf(ClientRequest request) {
+	private static @Nullable Document commandOf(ClientRequest request) {
 		if (request instanceof MongoMessage message) {
 			return message.getDocument();
 		}
@@ -292,7 +293,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		return document;
 	}
 
-	private static Document error(int code, String codeName, String message) {
+	private static Document error(int code, @Nullable String codeName, String message) {
 		Document error = new Document();
 		error.put("ok", 0.0);
 		error.put("errmsg", message);

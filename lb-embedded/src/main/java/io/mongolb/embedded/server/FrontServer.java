@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,13 +70,13 @@ final class FrontServer {
 	 * its selector, which is what releases the listening sockets. Closing a server channel alone leaves the port bound
 	 * until its event loop next selects, so a start right after a stop could find it still in use.
 	 */
-	private EventLoopGroup acceptGroup;
+	private @Nullable EventLoopGroup acceptGroup;
 
-	private Channel normalChannel;
+	private @Nullable Channel normalChannel;
 
-	private Channel loadBalancerChannel;
+	private @Nullable Channel loadBalancerChannel;
 
-	private ChannelGroup clients;
+	private @Nullable ChannelGroup clients;
 
 	FrontServer(int index, SharedStore store, EmbeddedLoadBalancedMongoSettings settings, EventLoopGroup workerGroup,
 			int port, int loadBalancerPort) {
@@ -102,7 +103,7 @@ final class FrontServer {
 				new DefaultThreadFactory("mongolb-embedded-accept-" + this.identity.index(), true),
 				NioIoHandler.newFactory());
 		this.clients = new DefaultChannelGroup("mongolb-front-" + this.identity.index(), GlobalEventExecutor.INSTANCE);
-		ObjectId previous = null;
+		@Nullable ObjectId previous = null;
 		try {
 			this.normalChannel = bind(this.port, false);
 			this.port = ((InetSocketAddress) this.normalChannel.localAddress()).getPort();

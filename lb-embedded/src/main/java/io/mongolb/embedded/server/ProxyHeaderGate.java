@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 	private final ConnectionCounters counters;
 
 	/** Armed when the connection opens, cancelled when the header is read or the connection closes. */
-	private ScheduledFuture<?> timeoutTask;
+	private @Nullable ScheduledFuture<?> timeoutTask;
 
 	/** The bytes began a PROXY header: they go on to the decoder. */
 	private boolean detected;

@@ -13,4 +13,7 @@
  * It is a stand-in for tests and development, not a database: no transactions, no retryable-write de-duplication, no
  * cursor timeouts, no index builds, no sharding, no authentication or TLS.
  */
+@NullMarked
 package io.mongolb.embedded.server;
+
+import org.jspecify.annotations.NullMarked;
