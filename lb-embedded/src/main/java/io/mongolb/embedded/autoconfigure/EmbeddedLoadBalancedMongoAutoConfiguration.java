@@ -22,6 +22,8 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
  * ignored (other {@code spring.mongodb.*} client settings still apply through Boot's customizers). A
  * {@link MongoConnectionDetails} bean defined by the application takes precedence over this one. The cluster is closed
  * with the application context.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MongoAutoConfiguration.class)
 @ConditionalOnClass({ MongoConnectionDetails.class, ConnectionString.class })

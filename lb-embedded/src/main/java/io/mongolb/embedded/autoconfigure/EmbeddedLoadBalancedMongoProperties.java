@@ -12,6 +12,8 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
  * defaults are those of {@link EmbeddedLoadBalancedMongoSettings#defaults()}. Each setter has its value checked by
  * {@link EmbeddedLoadBalancedMongoSettings} (the one place the options are validated), so that an invalid value fails
  * the binding and Spring Boot's report names the property, the value and where it came from.
+ *
+ * @since 0.1.0
  */
 @ConfigurationProperties("mongodb.load-balanced.embedded")
 public class EmbeddedLoadBalancedMongoProperties {
@@ -62,66 +64,146 @@ public class EmbeddedLoadBalancedMongoProperties {
 	 */
 	private Duration proxyHeaderTimeout = Duration.ofSeconds(10);
 
+	/**
+	 * Returns whether the embedded cluster starts with the application context.
+	 * @return whether it is enabled
+	 * @since 0.1.0
+	 */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/**
+	 * Sets whether the embedded cluster starts with the application context.
+	 * @param enabled whether it is enabled
+	 * @since 0.1.0
+	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/**
+	 * Returns the number of mongos-like fronts.
+	 * @return the number of fronts
+	 * @since 0.1.0
+	 */
 	public int getFronts() {
 		return this.fronts;
 	}
 
+	/**
+	 * Sets the number of mongos-like fronts.
+	 * @param fronts the number of fronts, at least 1
+	 * @since 0.1.0
+	 */
 	public void setFronts(int fronts) {
 		this.fronts = check().withFronts(fronts).fronts();
 	}
 
+	/**
+	 * Returns the PROXY protocol version the in-process balancer writes.
+	 * @return the version
+	 * @since 0.1.0
+	 */
 	public ProxyProtocolVersion getProxyProtocol() {
 		return this.proxyProtocol;
 	}
 
+	/**
+	 * Sets the PROXY protocol version the in-process balancer writes.
+	 * @param proxyProtocol the version
+	 * @since 0.1.0
+	 */
 	public void setProxyProtocol(ProxyProtocolVersion proxyProtocol) {
 		this.proxyProtocol = check().withProxyProtocol(proxyProtocol).proxyProtocol();
 	}
 
+	/**
+	 * Returns the port of the in-process balancer (0: a free port).
+	 * @return the port
+	 * @since 0.1.0
+	 */
 	public int getPort() {
 		return this.port;
 	}
 
+	/**
+	 * Sets the port of the in-process balancer.
+	 * @param port the port, 0 to 65535 (0 picks a free port)
+	 * @since 0.1.0
+	 */
 	public void setPort(int port) {
 		this.port = check().withBalancerPort(port).balancerPort();
 	}
 
+	/**
+	 * Returns the database named in the connection string.
+	 * @return the database name
+	 * @since 0.1.0
+	 */
 	public String getDatabase() {
 		return this.database;
 	}
 
+	/**
+	 * Sets the database named in the connection string.
+	 * @param database a MongoDB database name
+	 * @since 0.1.0
+	 */
 	public void setDatabase(String database) {
 		this.database = check().withDatabase(database).database();
 	}
 
+	/**
+	 * Returns whether the load-balancer ports also accept clients not in load-balanced mode.
+	 * @return whether they are accepted
+	 * @since 0.1.0
+	 */
 	public boolean isAcceptNonLoadBalancedClients() {
 		return this.acceptNonLoadBalancedClients;
 	}
 
+	/**
+	 * Sets whether the load-balancer ports also accept clients not in load-balanced mode.
+	 * @param acceptNonLoadBalancedClients whether they are accepted
+	 * @since 0.1.0
+	 */
 	public void setAcceptNonLoadBalancedClients(boolean acceptNonLoadBalancedClients) {
 		this.acceptNonLoadBalancedClients = acceptNonLoadBalancedClients;
 	}
 
+	/**
+	 * Returns the {@code maxWireVersion} the fronts advertise.
+	 * @return the wire version
+	 * @since 0.1.0
+	 */
 	public int getMaxWireVersion() {
 		return this.maxWireVersion;
 	}
 
+	/**
+	 * Sets the {@code maxWireVersion} the fronts advertise.
+	 * @param maxWireVersion the wire version, at least 13
+	 * @since 0.1.0
+	 */
 	public void setMaxWireVersion(int maxWireVersion) {
 		this.maxWireVersion = check().withMaxWireVersion(maxWireVersion).maxWireVersion();
 	}
 
+	/**
+	 * Returns how long a load-balancer port waits for a complete PROXY protocol header.
+	 * @return the timeout
+	 * @since 0.1.0
+	 */
 	public Duration getProxyHeaderTimeout() {
 		return this.proxyHeaderTimeout;
 	}
 
+	/**
+	 * Sets how long a load-balancer port waits for a complete PROXY protocol header.
+	 * @param proxyHeaderTimeout the timeout, positive
+	 * @since 0.1.0
+	 */
 	public void setProxyHeaderTimeout(Duration proxyHeaderTimeout) {
 		this.proxyHeaderTimeout = check().withProxyHeaderTimeout(proxyHeaderTimeout).proxyHeaderTimeout();
 	}

@@ -37,6 +37,8 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
  *     }
  * }
  * }</pre>
+ *
+ * @since 0.1.0
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -48,12 +50,14 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	/**
 	 * The number of mongos-like fronts.
 	 * @return the number of fronts
+	 * @since 0.1.0
 	 */
 	int fronts() default EmbeddedLoadBalancedMongoSettings.DEFAULT_FRONTS;
 
 	/**
 	 * The PROXY protocol version the in-process balancer writes.
 	 * @return the version
+	 * @since 0.1.0
 	 */
 	ProxyProtocolVersion proxyProtocol() default ProxyProtocolVersion.V2;
 
@@ -61,6 +65,7 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	 * Whether to start the in-process balancer. Without it, {@link EmbeddedLoadBalancedMongo#getConnectionString()}
 	 * is not available: put a balancer of your own in front of the load-balancer ports.
 	 * @return whether to start the balancer
+	 * @since 0.1.0
 	 */
 	boolean balancer() default true;
 
@@ -68,12 +73,14 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	 * Whether the load-balancer ports accept clients that are not in load-balanced mode (mongos 7.0.22+ reverse-proxy
 	 * behaviour).
 	 * @return whether ordinary clients are accepted there
+	 * @since 0.1.0
 	 */
 	boolean acceptNonLoadBalancedClients() default false;
 
 	/**
 	 * The {@code maxWireVersion} the fronts advertise (at least 13).
 	 * @return the wire version
+	 * @since 0.1.0
 	 */
 	int maxWireVersion() default EmbeddedLoadBalancedMongoSettings.DEFAULT_MAX_WIRE_VERSION;
 
@@ -81,6 +88,7 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	 * How long a load-balancer port waits for a complete PROXY protocol header before it closes the connection, in
 	 * milliseconds (positive).
 	 * @return the timeout in milliseconds
+	 * @since 0.1.0
 	 */
 	long proxyHeaderTimeoutMillis() default EmbeddedLoadBalancedMongoSettings.DEFAULT_PROXY_HEADER_TIMEOUT_MILLIS;
 
@@ -88,6 +96,7 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	 * The database named in {@link EmbeddedLoadBalancedMongo#getConnectionString()}: {@code test} by default, Spring
 	 * Boot's default database, so an application configured with that connection string has a database.
 	 * @return the database name
+	 * @since 0.1.0
 	 */
 	String database() default EmbeddedLoadBalancedMongoSettings.DEFAULT_DATABASE;
 
@@ -109,6 +118,7 @@ public @interface EmbeddedLoadBalancedMongoTest {
 		 * One cluster for the annotated class, started before its first test and closed after its last one (after
 		 * {@code @AfterAll}). It can be injected anywhere: static and instance fields, constructor, lifecycle-method
 		 * and test-method parameters.
+		 * @since 0.1.0
 		 */
 		PER_CLASS,
 
@@ -118,6 +128,7 @@ public @interface EmbeddedLoadBalancedMongoTest {
 		 * clean. It can be injected into instance fields and into constructor, {@code @BeforeEach},
 		 * {@code @AfterEach} and test-method parameters; a static field or a {@code @BeforeAll} parameter fails the
 		 * class with an {@code ExtensionConfigurationException}.
+		 * @since 0.1.0
 		 */
 		PER_METHOD
 

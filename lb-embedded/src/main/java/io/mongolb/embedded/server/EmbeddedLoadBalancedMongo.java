@@ -38,6 +38,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * <p>
  * Not a database: no transactions (refused with error 20), no retryable-write de-duplication, no cursor timeouts, no
  * index builds, no sharding, no authentication or TLS. Data lives on the heap and is lost on {@link #close()}.
+ *
+ * @since 0.1.0
  */
 public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
@@ -66,6 +68,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * protocol v2, the in-process balancer on, ordinary clients refused on the load-balancer ports,
 	 * {@code maxWireVersion} 21, database {@code test}, ephemeral ports.
 	 * @return a new builder
+	 * @since 0.1.0
 	 */
 	public static Builder builder() {
 		return new Builder();
@@ -75,6 +78,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Starts the store, the fronts and (when enabled) the balancer. Returns when every port accepts connections.
 	 * @return this instance
 	 * @throws IllegalStateException if it was started before
+	 * @since 0.1.0
 	 */
 	public synchronized EmbeddedLoadBalancedMongo start() {
 		if (this.store != null) {
@@ -114,6 +118,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * {@code spring.mongodb.uri}) gets that database as its default one.
 	 * @return the connection string for a load-balanced driver
 	 * @throws IllegalStateException if not running or built without the balancer
+	 * @since 0.1.0
 	 */
 	public String getConnectionString() {
 		return getConnectionString(this.settings.database());
@@ -126,6 +131,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * @return the connection string for a load-balanced driver
 	 * @throws IllegalArgumentException if the name is not a valid database name
 	 * @throws IllegalStateException if not running or built without the balancer
+	 * @since 0.1.0
 	 */
 	public String getConnectionString(String database) {
 		String path = URLEncoder.encode(EmbeddedLoadBalancedMongoSettings.requireDatabaseName(database),
@@ -136,6 +142,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns the settings this cluster was built with.
 	 * @return the settings
+	 * @since 0.1.0
 	 */
 	public EmbeddedLoadBalancedMongoSettings getSettings() {
 		return this.settings;
@@ -145,6 +152,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Returns the port of the in-process balancer.
 	 * @return the balancer port
 	 * @throws IllegalStateException if not running or built without the balancer
+	 * @since 0.1.0
 	 */
 	public int getBalancerPort() {
 		ProxyProtocolBalancer current = this.balancer;
@@ -159,6 +167,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns the host every port is bound to.
 	 * @return {@code 127.0.0.1}
+	 * @since 0.1.0
 	 */
 	public String getHost() {
 		return HOST;
@@ -167,6 +176,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns the number of fronts.
 	 * @return the number of fronts
+	 * @since 0.1.0
 	 */
 	public int getFrontCount() {
 		return this.fronts.size();
@@ -176,6 +186,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Returns the current {@code serviceId} of a front (the last one if the front is stopped).
 	 * @param front the front index, from 0
 	 * @return the serviceId the front sends to load-balanced clients
+	 * @since 0.1.0
 	 */
 	public ObjectId getServiceId(int front) {
 		return front(front).serviceId();
@@ -184,6 +195,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns the {@code serviceId}s of all fronts, by index.
 	 * @return the serviceIds
+	 * @since 0.1.0
 	 */
 	public List<ObjectId> getServiceIds() {
 		return this.fronts.stream().map(FrontServer::serviceId).toList();
@@ -193,6 +205,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Returns the normal (not load-balanced) port of a front.
 	 * @param front the front index, from 0
 	 * @return the port
+	 * @since 0.1.0
 	 */
 	public int getPort(int front) {
 		return front(front).port();
@@ -202,6 +215,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Returns the load-balancer port of a front: it requires a PROXY protocol header and load-balanced clients.
 	 * @param front the front index, from 0
 	 * @return the load-balancer port
+	 * @since 0.1.0
 	 */
 	public int getLoadBalancerPort(int front) {
 		return front(front).loadBalancerPort();
@@ -212,6 +226,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * run {@code serverStatus} or {@code configureFailPoint} on that front).
 	 * @param front the front index, from 0
 	 * @return the connection string, with {@code directConnection=true}
+	 * @since 0.1.0
 	 */
 	public String getFrontConnectionString(int front) {
 		return "mongodb://" + HOST + ":" + getPort(front) + "/?directConnection=true";
@@ -222,6 +237,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * {@code serverStatus().connections.loadBalanced} reports).
 	 * @param front the front index, from 0
 	 * @return the number of load-balanced connections
+	 * @since 0.1.0
 	 */
 	public int getLoadBalancedConnections(int front) {
 		return front(front).loadBalancedConnections();
@@ -232,6 +248,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * {@code serverStatus().metrics.cursor.open.total} reports).
 	 * @param front the front index, from 0
 	 * @return the number of open cursors
+	 * @since 0.1.0
 	 */
 	public int getOpenCursors(int front) {
 		return front(front).openCursors();
@@ -243,6 +260,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * a balancer in front of it really writes, and whether HAProxy's health checks ({@code LOCAL}) reach it.
 	 * @param front the front index, from 0
 	 * @return the counts
+	 * @since 0.1.0
 	 */
 	public ProxyHeaderCounts getProxyHeaderCounts(int front) {
 		return front(front).proxyHeaderCounts();
@@ -261,6 +279,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Returns whether a front is running.
 	 * @param front the front index, from 0
 	 * @return {@code true} if it accepts connections
+	 * @since 0.1.0
 	 */
 	public boolean isFrontRunning(int front) {
 		return front(front).isRunning();
@@ -271,6 +290,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * of its load-balanced clients are killed). The data stays in the shared store. Returns once both ports are
 	 * released, so {@link #startFront(int)} can bind them again at once.
 	 * @param front the front index, from 0
+	 * @since 0.1.0
 	 */
 	public void stopFront(int front) {
 		front(front).stop();
@@ -281,6 +301,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * process), it fails naming the port, releases what it had bound and keeps the previous {@code serviceId}.
 	 * @param front the front index, from 0
 	 * @throws IllegalStateException if a port cannot be bound
+	 * @since 0.1.0
 	 */
 	public void startFront(int front) {
 		front(front).start();
@@ -289,6 +310,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns the PROXY protocol version the in-process balancer writes.
 	 * @return the version
+	 * @since 0.1.0
 	 */
 	public ProxyProtocolVersion getProxyProtocol() {
 		return this.settings.proxyProtocol();
@@ -297,6 +319,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns whether the cluster is running.
 	 * @return {@code true} between {@link #start()} and {@link #close()}
+	 * @since 0.1.0
 	 */
 	public boolean isRunning() {
 		return this.running;
@@ -311,6 +334,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 	/**
 	 * Stops the balancer and every front and drops the data. Idempotent.
+	 * @since 0.1.0
 	 */
 	@Override
 	public synchronized void close() {
@@ -329,6 +353,11 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Returns a short description: the number of fronts and whether the cluster is running.
+	 * @return the description
+	 * @since 0.1.0
+	 */
 	@Override
 	public String toString() {
 		return "EmbeddedLoadBalancedMongo(fronts=" + this.fronts.size() + ", running=" + this.running + ")";
@@ -337,6 +366,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Builder for {@link EmbeddedLoadBalancedMongo}: each method checks its value at once (through
 	 * {@link EmbeddedLoadBalancedMongoSettings}, whose messages name the option, the value and what is accepted).
+	 * @since 0.1.0
 	 */
 	public static final class Builder {
 
@@ -349,6 +379,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * Replaces every setting at once, e.g. with settings read from configuration.
 		 * @param settings the settings
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder settings(EmbeddedLoadBalancedMongoSettings settings) {
 			this.settings = Objects.requireNonNull(settings, "settings");
@@ -359,6 +390,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * Sets the number of mongos-like fronts (default 2).
 		 * @param fronts the number of fronts, at least 1
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder fronts(int fronts) {
 			this.settings = this.settings.withFronts(fronts);
@@ -370,6 +402,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * The fronts accept both versions whatever this says.
 		 * @param proxyProtocol the version
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder proxyProtocol(ProxyProtocolVersion proxyProtocol) {
 			this.settings = this.settings.withProxyProtocol(proxyProtocol);
@@ -381,6 +414,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * in front of the load-balancer ports.
 		 * @param balancer whether to start the balancer
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder balancer(boolean balancer) {
 			this.settings = this.settings.withBalancer(balancer);
@@ -391,6 +425,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * Sets the port of the in-process balancer on 127.0.0.1 (default 0: a free port).
 		 * @param balancerPort the port, or 0
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder balancerPort(int balancerPort) {
 			this.settings = this.settings.withBalancerPort(balancerPort);
@@ -403,6 +438,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * {@code LoadBalancerSupportMismatch}, as older mongos versions answer).
 		 * @param accept whether to accept them
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder acceptNonLoadBalancedClients(boolean accept) {
 			this.settings = this.settings.withAcceptNonLoadBalancedClients(accept);
@@ -414,6 +450,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * the first version with load-balancer support).
 		 * @param maxWireVersion the wire version
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder maxWireVersion(int maxWireVersion) {
 			this.settings = this.settings.withMaxWireVersion(maxWireVersion);
@@ -425,6 +462,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * connection (default 10 seconds).
 		 * @param timeout the timeout, positive
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder proxyHeaderTimeout(Duration timeout) {
 			this.settings = this.settings.withProxyHeaderTimeout(timeout);
@@ -436,6 +474,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * Spring Boot's default database).
 		 * @param database a MongoDB database name
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder database(String database) {
 			this.settings = this.settings.withDatabase(database);
@@ -447,6 +486,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * at least 2).
 		 * @param threads the number of threads, at least 1
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder eventLoopThreads(int threads) {
 			this.settings = this.settings.withEventLoopThreads(threads);
@@ -456,6 +496,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		/**
 		 * Builds a cluster that is not started yet.
 		 * @return the cluster; call {@link EmbeddedLoadBalancedMongo#start()}
+		 * @since 0.1.0
 		 */
 		public EmbeddedLoadBalancedMongo build() {
 			return new EmbeddedLoadBalancedMongo(this.settings);
@@ -464,6 +505,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		/**
 		 * Builds and starts a cluster.
 		 * @return the started cluster
+		 * @since 0.1.0
 		 */
 		public EmbeddedLoadBalancedMongo start() {
 			return build().start();

@@ -80,7 +80,17 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	private static final String DATABASE_NAME_FORBIDDEN = "/\\. \"$*<>:|?\0";
 
 	/**
-	 * Validates every option.
+	 * Creates settings, validating every option; prefer {@link #defaults()} and the {@code with...} methods, which
+	 * keep working when an option is added.
+	 * @param fronts the number of fronts, at least 1
+	 * @param proxyProtocol the PROXY protocol version of the in-process balancer
+	 * @param balancer whether to start the in-process balancer
+	 * @param balancerPort the balancer's port, 0 to 65535 (0 picks a free port)
+	 * @param acceptNonLoadBalancedClients whether the load-balancer ports accept clients not in load-balanced mode
+	 * @param maxWireVersion the advertised {@code maxWireVersion}, at least 13
+	 * @param proxyHeaderTimeout the bound on the wait for a PROXY header, positive
+	 * @param database the database of the connection string, a MongoDB database name
+	 * @param eventLoopThreads the number of I/O threads, at least 1
 	 * @throws IllegalArgumentException naming the first invalid option, its value and what is accepted
 	 * @since 0.1.0
 	 */
