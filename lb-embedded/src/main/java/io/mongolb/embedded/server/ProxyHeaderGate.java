@@ -114,8 +114,12 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 				if (i + 1 >= in.readableBytes()) {
 					return;
 				}
-				if (in.getByte(start + i + 1) != '\n' || i + 2 > ProxyV1Header.MAX_LENGTH) {
+				if (i + 2 > ProxyV1Header.MAX_LENGTH) {
 					break;
+				}
+				if (in.getByte(start + i + 1) != '\n') {
+					rejectV1Bytes(ctx, in, "a CR not followed by LF at offset " + i);
+					return;
 				}
 				String line = in.toString(start, i, StandardCharsets.US_ASCII);
 				ProxyV1Header header;
@@ -134,19 +138,20 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 				return;
 			}
 			if (b < 0x20 || b > 0x7E) {
-				String shown = ByteBufUtil.hexDump(in, start, Math.min(SHOWN_BYTES, in.readableBytes()));
-				in.skipBytes(in.readableBytes());
-				rejectHeader(ctx, "version 1 header with byte 0x" + String.format("%02x", b & 0xFF) + " at offset "
-						+ i + ", only printable US-ASCII and a final CRLF are allowed: 0x" + shown);
+				rejectV1Bytes(ctx, in, "byte 0x" + String.format("%02x", b & 0xFF) + " at offset " + i
+						+ " (only printable US-ASCII and a final CRLF are allowed)");
 				return;
 			}
 		}
 		if (in.readableBytes() >= ProxyV1Header.MAX_LENGTH) {
-			String shown = ByteBufUtil.hexDump(in, start, Math.min(SHOWN_BYTES, in.readableBytes()));
-			in.skipBytes(in.readableBytes());
-			rejectHeader(ctx, "version 1 header without CRLF in its first " + ProxyV1Header.MAX_LENGTH
-					+ " bytes (the longest allowed): 0x" + shown + "...");
+			rejectV1Bytes(ctx, in, "no CRLF in its first " + ProxyV1Header.MAX_LENGTH + " bytes (the longest allowed)");
 		}
+	}
+
+	private void rejectV1Bytes(ChannelHandlerContext ctx, ByteBuf in, String problem) {
+		String shown = ByteBufUtil.hexDump(in, in.readerIndex(), Math.min(SHOWN_BYTES, in.readableBytes()));
+		in.skipBytes(in.readableBytes());
+		rejectHeader(ctx, "version 1 header with " + problem + ": 0x" + shown);
 	}
 
 	private void headerReceived(ChannelHandlerContext gate, HAProxyMessage header) {

@@ -145,7 +145,7 @@ class WireProtocolTests {
 			"bad-v2-signature", "bad-v2-version", "short", "nothing", "v1-bracketed-ipv6", "v1-zone-id", "v1-plus-port",
 			"v1-space-before-crlf", "v1-double-space", "v1-ipv4-in-tcp6", "v1-ipv6-in-tcp4", "v1-leading-zero-octet",
 			"v1-leading-zero-port", "v1-port-too-large", "v1-lower-case-protocol", "v1-two-double-colons",
-			"v1-lf-only", "v1-unknown-no-space" })
+			"v1-lf-only", "v1-cr-only", "v1-nul", "v1-unknown-no-space" })
 	void malformedOrMissingHeaderClosesThatConnectionOnly(String shape, CapturedOutput output) throws IOException {
 		try (WireClient healthy = new WireClient(mongo.getLoadBalancerPort(0))) {
 			healthy.send(WireClient.v2ProxyHeader());
@@ -183,6 +183,8 @@ class WireProtocolTests {
 					case "v1-lower-case-protocol" -> ascii("PROXY tcp4 127.0.0.1 127.0.0.1 50000 27017\r\n");
 					case "v1-two-double-colons" -> ascii("PROXY TCP6 1::2::3 ::1 50000 27017\r\n");
 					case "v1-lf-only" -> ascii("PROXY TCP4 127.0.0.1 127.0.0.1 50000 27017\n");
+					case "v1-cr-only" -> ascii("PROXY TCP4 127.0.0.1 127.0.0.1 50000 27017\rX");
+					case "v1-nul" -> ascii("PROXY TCP4 127.0.0.1\0 127.0.0.1 50000 27017\r\n");
 					case "v1-unknown-no-space" -> ascii("PROXY UNKNOWNX\r\n");
 					default -> new byte[0];
 				};
