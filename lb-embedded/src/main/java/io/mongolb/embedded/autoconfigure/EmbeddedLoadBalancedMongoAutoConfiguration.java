@@ -22,6 +22,8 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
  * ignored (other {@code spring.mongodb.*} client settings still apply through Boot's customizers). A
  * {@link MongoConnectionDetails} bean defined by the application takes precedence over this one. The cluster is closed
  * with the application context.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MongoAutoConfiguration.class)
 @ConditionalOnClass({ MongoConnectionDetails.class, ConnectionString.class })
@@ -32,21 +34,13 @@ public final class EmbeddedLoadBalancedMongoAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	EmbeddedLoadBalancedMongo embeddedLoadBalancedMongo(EmbeddedLoadBalancedMongoProperties properties) {
-		return EmbeddedLoadBalancedMongo.builder()
-			.fronts(properties.getFronts())
-			.proxyProtocol(properties.getProxyProtocol())
-			.balancerPort(properties.getPort())
-			.acceptNonLoadBalancedClients(properties.isAcceptNonLoadBalancedClients())
-			.maxWireVersion(properties.getMaxWireVersion())
-			.proxyHeaderTimeout(properties.getProxyHeaderTimeout())
-			.start();
+		return EmbeddedLoadBalancedMongo.builder().settings(properties.toSettings()).start();
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(MongoConnectionDetails.class)
-	EmbeddedMongoConnectionDetails embeddedLoadBalancedMongoConnectionDetails(EmbeddedLoadBalancedMongo mongo,
-			EmbeddedLoadBalancedMongoProperties properties) {
-		return new EmbeddedMongoConnectionDetails(mongo, properties.getDatabase());
+	EmbeddedMongoConnectionDetails embeddedLoadBalancedMongoConnectionDetails(EmbeddedLoadBalancedMongo mongo) {
+		return new EmbeddedMongoConnectionDetails(mongo);
 	}
 
 }

@@ -5,12 +5,15 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 
 /**
  * Configuration properties of the embedded load-balanced MongoDB ({@code mongodb.load-balanced.embedded.*}). The
- * defaults are those of {@code EmbeddedLoadBalancedMongo.builder()}. The setters validate their value, so that an
- * invalid one fails the binding and Spring Boot's report names the property, the value and where it came from.
+ * defaults are those of {@link EmbeddedLoadBalancedMongoSettings#defaults()}. Each setter has its value checked by
+ * {@link EmbeddedLoadBalancedMongoSettings} (the one place the options are validated), so that an invalid value fails
+ * the binding and Spring Boot's report names the property, the value and where it came from.
+ *
+ * @since 0.1.0
  */
 @ConfigurationProperties("mongodb.load-balanced.embedded")
 public class EmbeddedLoadBalancedMongoProperties {
@@ -38,9 +41,11 @@ public class EmbeddedLoadBalancedMongoProperties {
 	private int port;
 
 	/**
-	 * Database name put in the connection string. When unset, Spring Boot's default applies.
+	 * Database name put in the connection string: the default database of Spring Boot's MongoDB support, "test" as in
+	 * Boot's own default connection string. spring.mongodb.database, when set, takes precedence for Spring Data
+	 * MongoDB, as it does over a database in spring.mongodb.uri.
 	 */
-	private String database;
+	private String database = "test";
 
 	/**
 	 * Whether the load-balancer ports also accept clients that are not in load-balanced mode, as mongos 7.0.22+ does
@@ -59,84 +64,166 @@ public class EmbeddedLoadBalancedMongoProperties {
 	 */
 	private Duration proxyHeaderTimeout = Duration.ofSeconds(10);
 
+	/**
+	 * Returns whether the embedded cluster starts with the application context.
+	 * @return whether it is enabled
+	 * @since 0.1.0
+	 */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/**
+	 * Sets whether the embedded cluster starts with the application context.
+	 * @param enabled whether it is enabled
+	 * @since 0.1.0
+	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/**
+	 * Returns the number of mongos-like fronts.
+	 * @return the number of fronts
+	 * @since 0.1.0
+	 */
 	public int getFronts() {
 		return this.fronts;
 	}
 
+	/**
+	 * Sets the number of mongos-like fronts.
+	 * @param fronts the number of fronts, at least 1
+	 * @since 0.1.0
+	 */
 	public void setFronts(int fronts) {
-		if (fronts < 1) {
-			throw new IllegalArgumentException("must be at least 1, was " + fronts);
-		}
-		this.fronts = fronts;
+		this.fronts = check().withFronts(fronts).fronts();
 	}
 
+	/**
+	 * Returns the PROXY protocol version the in-process balancer writes.
+	 * @return the version
+	 * @since 0.1.0
+	 */
 	public ProxyProtocolVersion getProxyProtocol() {
 		return this.proxyProtocol;
 	}
 
+	/**
+	 * Sets the PROXY protocol version the in-process balancer writes.
+	 * @param proxyProtocol the version
+	 * @since 0.1.0
+	 */
 	public void setProxyProtocol(ProxyProtocolVersion proxyProtocol) {
-		if (proxyProtocol == null) {
-			throw new IllegalArgumentException("must be v1 or v2, was empty");
-		}
-		this.proxyProtocol = proxyProtocol;
+		this.proxyProtocol = check().withProxyProtocol(proxyProtocol).proxyProtocol();
 	}
 
+	/**
+	 * Returns the port of the in-process balancer (0: a free port).
+	 * @return the port
+	 * @since 0.1.0
+	 */
 	public int getPort() {
 		return this.port;
 	}
 
+	/**
+	 * Sets the port of the in-process balancer.
+	 * @param port the port, 0 to 65535 (0 picks a free port)
+	 * @since 0.1.0
+	 */
 	public void setPort(int port) {
-		if (port < 0 || port > 65535) {
-			throw new IllegalArgumentException("must be between 0 and 65535, was " + port);
-		}
-		this.port = port;
+		this.port = check().withBalancerPort(port).balancerPort();
 	}
 
+	/**
+	 * Returns the database named in the connection string.
+	 * @return the database name
+	 * @since 0.1.0
+	 */
 	public String getDatabase() {
 		return this.database;
 	}
 
+	/**
+	 * Sets the database named in the connection string.
+	 * @param database a MongoDB database name
+	 * @since 0.1.0
+	 */
 	public void setDatabase(String database) {
-		this.database = database;
+		this.database = check().withDatabase(database).database();
 	}
 
+	/**
+	 * Returns whether the load-balancer ports also accept clients not in load-balanced mode.
+	 * @return whether they are accepted
+	 * @since 0.1.0
+	 */
 	public boolean isAcceptNonLoadBalancedClients() {
 		return this.acceptNonLoadBalancedClients;
 	}
 
+	/**
+	 * Sets whether the load-balancer ports also accept clients not in load-balanced mode.
+	 * @param acceptNonLoadBalancedClients whether they are accepted
+	 * @since 0.1.0
+	 */
 	public void setAcceptNonLoadBalancedClients(boolean acceptNonLoadBalancedClients) {
 		this.acceptNonLoadBalancedClients = acceptNonLoadBalancedClients;
 	}
 
+	/**
+	 * Returns the {@code maxWireVersion} the fronts advertise.
+	 * @return the wire version
+	 * @since 0.1.0
+	 */
 	public int getMaxWireVersion() {
 		return this.maxWireVersion;
 	}
 
+	/**
+	 * Sets the {@code maxWireVersion} the fronts advertise.
+	 * @param maxWireVersion the wire version, at least 13
+	 * @since 0.1.0
+	 */
 	public void setMaxWireVersion(int maxWireVersion) {
-		if (maxWireVersion < EmbeddedLoadBalancedMongo.MIN_MAX_WIRE_VERSION) {
-			throw new IllegalArgumentException("must be at least " + EmbeddedLoadBalancedMongo.MIN_MAX_WIRE_VERSION
-					+ " (MongoDB 5.0, the first version with load-balancer support), was " + maxWireVersion);
-		}
-		this.maxWireVersion = maxWireVersion;
+		this.maxWireVersion = check().withMaxWireVersion(maxWireVersion).maxWireVersion();
 	}
 
+	/**
+	 * Returns how long a load-balancer port waits for a complete PROXY protocol header.
+	 * @return the timeout
+	 * @since 0.1.0
+	 */
 	public Duration getProxyHeaderTimeout() {
 		return this.proxyHeaderTimeout;
 	}
 
+	/**
+	 * Sets how long a load-balancer port waits for a complete PROXY protocol header.
+	 * @param proxyHeaderTimeout the timeout, positive
+	 * @since 0.1.0
+	 */
 	public void setProxyHeaderTimeout(Duration proxyHeaderTimeout) {
-		if (proxyHeaderTimeout == null || proxyHeaderTimeout.isNegative() || proxyHeaderTimeout.isZero()) {
-			throw new IllegalArgumentException("must be positive, was " + proxyHeaderTimeout);
-		}
-		this.proxyHeaderTimeout = proxyHeaderTimeout;
+		this.proxyHeaderTimeout = check().withProxyHeaderTimeout(proxyHeaderTimeout).proxyHeaderTimeout();
+	}
+
+	/**
+	 * Returns the settings these properties describe, for a cluster behind its in-process balancer.
+	 * @return the settings
+	 */
+	EmbeddedLoadBalancedMongoSettings toSettings() {
+		EmbeddedLoadBalancedMongoSettings defaults = EmbeddedLoadBalancedMongoSettings.defaults();
+		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, true, this.port,
+				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
+				defaults.eventLoopThreads());
+	}
+
+	/**
+	 * The settings a setter has its one value checked against: each {@code with...} method validates that value.
+	 */
+	private static EmbeddedLoadBalancedMongoSettings check() {
+		return EmbeddedLoadBalancedMongoSettings.defaults();
 	}
 
 }

@@ -7,22 +7,20 @@ import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 
 /**
- * {@link MongoConnectionDetails} for the embedded cluster's balancer, in load-balanced mode.
+ * {@link MongoConnectionDetails} for the embedded cluster's balancer, in load-balanced mode, naming the database of
+ * the cluster's settings ({@code mongodb.load-balanced.embedded.database}, {@code test} by default).
  */
 final class EmbeddedMongoConnectionDetails implements MongoConnectionDetails {
 
 	private final EmbeddedLoadBalancedMongo mongo;
 
-	private final String database;
-
-	EmbeddedMongoConnectionDetails(EmbeddedLoadBalancedMongo mongo, String database) {
+	EmbeddedMongoConnectionDetails(EmbeddedLoadBalancedMongo mongo) {
 		this.mongo = mongo;
-		this.database = database;
 	}
 
 	@Override
 	public ConnectionString getConnectionString() {
-		return new ConnectionString(this.mongo.getConnectionString(this.database));
+		return new ConnectionString(this.mongo.getConnectionString());
 	}
 
 }

@@ -2,10 +2,13 @@ package io.mongolb.embedded.junit;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -16,89 +19,226 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ModifierSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 
 /**
- * The JUnit Jupiter extension behind {@link EmbeddedLoadBalancedMongoTest}: one cluster per annotated test class,
- * kept in the class's extension store (so JUnit closes it when the class is done), injected into parameters and
- * fields of type {@link EmbeddedLoadBalancedMongo}.
+ * The JUnit Jupiter extension behind {@link EmbeddedLoadBalancedMongoTest}: one cluster per annotated test class (or
+ * per test method, with {@link Lifecycle#PER_METHOD}), kept in that class's or method's extension store, so that JUnit
+ * closes it when the class or method is done, and injected into parameters and fields of type
+ * {@link EmbeddedLoadBalancedMongo}.
+ *
+ * @since 0.1.0
  */
-public class EmbeddedLoadBalancedMongoExtension
-		implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver {
+public final class EmbeddedLoadBalancedMongoExtension
+		implements BeforeAllCallback, BeforeEachCallback, TestInstancePostProcessor, ParameterResolver {
 
 	private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace
 		.create(EmbeddedLoadBalancedMongoExtension.class);
 
+	/**
+	 * Creates the extension; JUnit does, through {@link EmbeddedLoadBalancedMongoTest}.
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoExtension() {
+	}
+
+	/**
+	 * Injects the class's cluster into static fields ({@link Lifecycle#PER_CLASS}), or refuses static fields that
+	 * could not hold a cluster per method.
+	 * @param context the class's context
+	 * @since 0.1.0
+	 */
 	@Override
 	public void beforeAll(ExtensionContext context) throws Exception {
-		injectFields(context.getRequiredTestClass(), null, clusterFor(context), true);
+		Class<?> testClass = context.getRequiredTestClass();
+		Class<?> annotated = annotatedClass(testClass);
+		if (lifecycleOf(annotated) == Lifecycle.PER_CLASS) {
+			injectFields(testClass, null, clusterFor(context), true);
+			return;
+		}
+		List<Field> statics = fields(testClass, true);
+		if (!statics.isEmpty()) {
+			throw new ExtensionConfigurationException(perMethod(annotated) + " cannot inject static field '"
+					+ statics.get(0).getName() + "' of " + testClass.getName()
+					+ ": make it an instance field or a parameter");
+		}
 	}
 
+	/**
+	 * Injects the class's cluster into the instance fields of a new test instance ({@link Lifecycle#PER_CLASS}).
+	 * @param testInstance the test instance
+	 * @param context its context
+	 * @since 0.1.0
+	 */
 	@Override
 	public void postProcessTestInstance(Object testInstance, ExtensionContext context) throws Exception {
-		EmbeddedLoadBalancedMongo mongo = clusterFor(context);
-		injectFields(testInstance.getClass(), testInstance, mongo, false);
+		if (lifecycleOf(annotatedClass(testInstance.getClass())) == Lifecycle.PER_CLASS) {
+			injectFields(testInstance.getClass(), testInstance, clusterFor(context), false);
+		}
 	}
 
+	/**
+	 * Injects the method's cluster into the instance fields of the test instances that use it
+	 * ({@link Lifecycle#PER_METHOD}).
+	 * @param context the test method's context
+	 * @since 0.1.0
+	 */
+	@Override
+	public void beforeEach(ExtensionContext context) throws Exception {
+		Class<?> annotated = annotatedClass(context.getRequiredTestClass());
+		if (lifecycleOf(annotated) != Lifecycle.PER_METHOD) {
+			return;
+		}
+		EmbeddedLoadBalancedMongo mongo = clusterFor(context);
+		for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
+			// An enclosing instance with a cluster of its own keeps it.
+			if (annotatedClass(instance.getClass()) == annotated) {
+				injectFields(instance.getClass(), instance, mongo, false);
+			}
+		}
+	}
+
+	/**
+	 * Supports parameters of type {@link EmbeddedLoadBalancedMongo}.
+	 * @param parameterContext the parameter
+	 * @param extensionContext its context
+	 * @return whether the parameter is of that type
+	 * @since 0.1.0
+	 */
 	@Override
 	public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
 		return parameterContext.getParameter().getType() == EmbeddedLoadBalancedMongo.class;
 	}
 
+	/**
+	 * Returns the cluster of the class or method the parameter belongs to.
+	 * @param parameterContext the parameter
+	 * @param extensionContext its context
+	 * @return the cluster
+	 * @since 0.1.0
+	 */
 	@Override
 	public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
 		return clusterFor(extensionContext);
 	}
 
-	private EmbeddedLoadBalancedMongo clusterFor(ExtensionContext context) {
-		// The cluster belongs to the nearest class (this one or an enclosing one, for @Nested) that carries the
-		// annotation, and lives in that class's store: JUnit closes it when that class is done.
-		ExtensionContext owner = context;
-		while (true) {
-			Optional<Class<?>> testClass = owner.getTestClass();
-			if (owner.getTestMethod().isEmpty() && testClass.isPresent()) {
-				Optional<EmbeddedLoadBalancedMongoTest> settings = AnnotationSupport.findAnnotation(testClass.get(),
-						EmbeddedLoadBalancedMongoTest.class);
-				if (settings.isPresent()) {
-					// Keyed by class: a store also sees its parents' values, and a nested class may have its own.
-					return owner.getStore(NAMESPACE)
-						.computeIfAbsent(testClass.get().getName(), (key) -> new ClusterResource(start(settings.get())), ClusterResource.class)
-						.mongo();
-				}
+	/**
+	 * Test instances are created in their method's context, so that a constructor can take a cluster started per
+	 * method.
+	 * @param rootContext the root context
+	 * @return {@link ExtensionContextScope#TEST_METHOD}
+	 * @since 0.1.0
+	 */
+	@Override
+	public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
+		return ExtensionContextScope.TEST_METHOD;
+	}
+
+	private static EmbeddedLoadBalancedMongo clusterFor(ExtensionContext context) {
+		Class<?> annotated = annotatedClass(context.getRequiredTestClass());
+		EmbeddedLoadBalancedMongoTest annotation = annotationOf(annotated);
+		if (annotation.lifecycle() == Lifecycle.PER_METHOD) {
+			if (context.getTestMethod().isEmpty()) {
+				throw new ExtensionConfigurationException(perMethod(annotated)
+						+ " has no cluster outside a test method: inject it into a test method, a @BeforeEach or "
+						+ "@AfterEach method or an instance field, not into a @BeforeAll or @AfterAll method or a "
+						+ "static field");
 			}
+			// The method's store: JUnit closes the cluster when the method is done, after @AfterEach.
+			return context.getStore(NAMESPACE)
+				.computeIfAbsent("method:" + annotated.getName(),
+						(key) -> new ClusterResource(start(annotated, annotation)), ClusterResource.class)
+				.mongo();
+		}
+		// The store of the annotated class, which JUnit closes when that class is done; keyed by class because a
+		// store also sees the values of its parents, and a nested class may have a cluster of its own.
+		ExtensionContext owner = context;
+		while (!(owner.getTestMethod().isEmpty() && owner.getTestClass().orElse(null) == annotated)) {
 			Optional<ExtensionContext> parent = owner.getParent();
 			if (parent.isEmpty()) {
-				throw new ExtensionConfigurationException("No @EmbeddedLoadBalancedMongoTest on "
-						+ context.getRequiredTestClass().getName() + " or its enclosing classes");
+				throw new ExtensionConfigurationException(
+						"No extension context for " + annotated.getName() + ", which carries @EmbeddedLoadBalancedMongoTest");
 			}
 			owner = parent.get();
 		}
+		return owner.getStore(NAMESPACE)
+			.computeIfAbsent("class:" + annotated.getName(),
+					(key) -> new ClusterResource(start(annotated, annotation)), ClusterResource.class)
+			.mongo();
 	}
 
-	private static EmbeddedLoadBalancedMongo start(EmbeddedLoadBalancedMongoTest settings) {
-		return EmbeddedLoadBalancedMongo.builder()
-			.fronts(settings.fronts())
-			.proxyProtocol(settings.proxyProtocol())
-			.balancer(settings.balancer())
-			.acceptNonLoadBalancedClients(settings.acceptNonLoadBalancedClients())
-			.maxWireVersion(settings.maxWireVersion())
-			.start();
+	/**
+	 * The class whose annotation governs a test class: the test class itself, or the nearest enclosing class (for
+	 * {@code @Nested} classes) that carries the annotation.
+	 */
+	private static Class<?> annotatedClass(Class<?> testClass) {
+		for (Class<?> candidate = testClass; candidate != null; candidate = candidate.getEnclosingClass()) {
+			if (AnnotationSupport.isAnnotated(candidate, EmbeddedLoadBalancedMongoTest.class)) {
+				return candidate;
+			}
+		}
+		throw new ExtensionConfigurationException(
+				"No @EmbeddedLoadBalancedMongoTest on " + testClass.getName() + " or its enclosing classes");
 	}
 
-	private static void injectFields(Class<?> testClass, Object instance, EmbeddedLoadBalancedMongo mongo,
-			boolean statics) throws IllegalAccessException {
-		List<Field> fields = ReflectionSupport.findFields(testClass,
+	private static EmbeddedLoadBalancedMongoTest annotationOf(Class<?> annotated) {
+		return AnnotationSupport.findAnnotation(annotated, EmbeddedLoadBalancedMongoTest.class)
+			.orElseThrow(() -> new ExtensionConfigurationException(
+					"No @EmbeddedLoadBalancedMongoTest on " + annotated.getName()));
+	}
+
+	private static Lifecycle lifecycleOf(Class<?> annotated) {
+		return annotationOf(annotated).lifecycle();
+	}
+
+	private static String perMethod(Class<?> annotated) {
+		return "@EmbeddedLoadBalancedMongoTest(lifecycle = PER_METHOD) on " + annotated.getName();
+	}
+
+	private static EmbeddedLoadBalancedMongo start(Class<?> annotated, EmbeddedLoadBalancedMongoTest annotation) {
+		return EmbeddedLoadBalancedMongo.builder().settings(settings(annotated, annotation)).start();
+	}
+
+	/**
+	 * The one mapping of the annotation to the settings, which check every value.
+	 * @param annotated the class that carries the annotation, for the message
+	 * @param annotation the annotation
+	 * @return the settings
+	 * @throws ExtensionConfigurationException naming the class when a value is invalid
+	 */
+	static EmbeddedLoadBalancedMongoSettings settings(Class<?> annotated, EmbeddedLoadBalancedMongoTest annotation) {
+		try {
+			EmbeddedLoadBalancedMongoSettings defaults = EmbeddedLoadBalancedMongoSettings.defaults();
+			return new EmbeddedLoadBalancedMongoSettings(annotation.fronts(), annotation.proxyProtocol(),
+					annotation.balancer(), defaults.balancerPort(), annotation.acceptNonLoadBalancedClients(),
+					annotation.maxWireVersion(), Duration.ofMillis(annotation.proxyHeaderTimeoutMillis()),
+					annotation.database(), defaults.eventLoopThreads());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ExtensionConfigurationException(
+					"Invalid @EmbeddedLoadBalancedMongoTest on " + annotated.getName() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	private static List<Field> fields(Class<?> testClass, boolean statics) {
+		return ReflectionSupport.findFields(testClass,
 				(field) -> field.getType() == EmbeddedLoadBalancedMongo.class
 						&& ModifierSupport.isStatic(field) == statics && !Modifier.isFinal(field.getModifiers()),
 				HierarchyTraversalMode.TOP_DOWN);
-		for (Field field : fields) {
+	}
+
+	private static void injectFields(Class<?> testClass, @Nullable Object instance, EmbeddedLoadBalancedMongo mongo,
+			boolean statics) throws IllegalAccessException {
+		for (Field field : fields(testClass, statics)) {
 			field.setAccessible(true);
 			field.set(instance, mongo);
 		}
 	}
 
 	/**
-	 * Closes the cluster when JUnit closes the store of the class that started it.
+	 * Closes the cluster when JUnit closes the store of the class or method that started it.
 	 */
 	private record ClusterResource(EmbeddedLoadBalancedMongo mongo) implements AutoCloseable {
 

@@ -4,6 +4,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ final class ClientSideRelay extends ChannelInboundHandlerAdapter {
 
 	private final ProxyProtocolBalancer balancer;
 
-	private volatile Channel upstream;
+	private volatile @Nullable Channel upstream;
 
 	ClientSideRelay(ProxyProtocolBalancer balancer) {
 		this.balancer = balancer;
@@ -53,7 +54,7 @@ final class ClientSideRelay extends ChannelInboundHandlerAdapter {
 	 * @param attempt how many upstreams were tried already
 	 * @param lastFailure why the previous attempt failed, {@code null} for the first one
 	 */
-	private void connect(Channel client, int start, int attempt, Throwable lastFailure) {
+	private void connect(Channel client, int start, int attempt, @Nullable Throwable lastFailure) {
 		List<InetSocketAddress> upstreams = this.balancer.getUpstreams();
 		if (attempt >= upstreams.size()) {
 			logger.warn("No upstream accepted the connection from {} ({} tried), closing it; last failure: {}",

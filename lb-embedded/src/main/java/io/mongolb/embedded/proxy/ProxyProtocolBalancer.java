@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,12 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  * <p>
  * Instances are created with {@link #start(InetSocketAddress, List, ProxyProtocolVersion)} and released with
  * {@link #close()}.
+ * <p>
+ * {@link io.mongolb.embedded.server.EmbeddedLoadBalancedMongo} starts one in front of its fronts; that is the use it
+ * is made for, and why it is public (it lives in its own package). It also works on its own, in front of any TCP
+ * servers that expect a PROXY header.
+ *
+ * @since 0.1.0
  */
 public final class ProxyProtocolBalancer implements AutoCloseable {
 
@@ -51,7 +58,7 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 
 	private final ChannelGroup relayed;
 
-	private volatile Channel serverChannel;
+	private volatile @Nullable Channel serverChannel;
 
 	private ProxyProtocolBalancer(List<InetSocketAddress> upstreams, ProxyProtocolVersion version, EventLoopGroup group,
 			boolean ownsGroup) {
@@ -71,6 +78,7 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 	 * @param upstreams the upstream addresses, in round-robin order
 	 * @param version the PROXY protocol version to write upstream
 	 * @return the started balancer
+	 * @since 0.1.0
 	 */
 	public static ProxyProtocolBalancer start(InetSocketAddress bindAddress, List<InetSocketAddress> upstreams,
 			ProxyProtocolVersion version) {
@@ -86,6 +94,7 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 	 * @param version the PROXY protocol version to write upstream
 	 * @param group the Netty event loop group to run on
 	 * @return the started balancer
+	 * @since 0.1.0
 	 */
 	public static ProxyProtocolBalancer start(InetSocketAddress bindAddress, List<InetSocketAddress> upstreams,
 			ProxyProtocolVersion version, EventLoopGroup group) {
@@ -135,6 +144,7 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 	/**
 	 * Returns the address the balancer listens on.
 	 * @return the bound address
+	 * @since 0.1.0
 	 */
 	public InetSocketAddress getAddress() {
 		Channel channel = this.serverChannel;
@@ -147,6 +157,7 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 	/**
 	 * Returns the port the balancer listens on.
 	 * @return the bound port
+	 * @since 0.1.0
 	 */
 	public int getPort() {
 		return getAddress().getPort();
@@ -155,6 +166,7 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 	/**
 	 * Returns the upstream addresses in round-robin order.
 	 * @return the upstream addresses
+	 * @since 0.1.0
 	 */
 	public List<InetSocketAddress> getUpstreams() {
 		return this.upstreams;
@@ -163,6 +175,7 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 	/**
 	 * Returns the PROXY protocol version written upstream.
 	 * @return the version
+	 * @since 0.1.0
 	 */
 	public ProxyProtocolVersion getVersion() {
 		return this.version;
@@ -178,6 +191,7 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 
 	/**
 	 * Stops listening and closes every relayed connection.
+	 * @since 0.1.0
 	 */
 	@Override
 	public void close() {

@@ -6,4 +6,7 @@
  * the upstream connection, and then relays bytes both ways. It plays the part HAProxy, Envoy or a cloud network load
  * balancer plays in front of mongos, so that the embedded load-balanced MongoDB needs nothing installed.
  */
+@NullMarked
 package io.mongolb.embedded.proxy;
+
+import org.jspecify.annotations.NullMarked;

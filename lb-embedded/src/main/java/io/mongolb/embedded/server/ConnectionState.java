@@ -2,7 +2,8 @@ package io.mongolb.embedded.server;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-connection state of a front. Touched only on the connection's event loop, except for the fields read by
@@ -20,15 +21,11 @@ final class ConnectionState {
 	/** Cursors this connection opened that are not known to be closed. */
 	final Set<Long> cursorIds = ConcurrentHashMap.newKeySet();
 
-	boolean proxyHeaderReceived;
-
-	ScheduledFuture<?> proxyHeaderTimeout;
-
 	boolean helloSeen;
 
 	volatile boolean loadBalanced;
 
-	String appName;
+	@Nullable String appName;
 
 	ConnectionState(boolean loadBalancerPort, int connectionId) {
 		this.loadBalancerPort = loadBalancerPort;

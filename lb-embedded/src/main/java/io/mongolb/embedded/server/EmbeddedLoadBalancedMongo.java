@@ -1,6 +1,8 @@
 package io.mongolb.embedded.server;
 
 import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import org.bson.types.ObjectId;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +28,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * Typical use:
  * <pre>{@code
  * try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).build().start()) {
- *     MongoClient client = MongoClients.create(mongo.getConnectionString()); // ...?loadBalanced=true
+ *     MongoClient client = MongoClients.create(mongo.getConnectionString()); // .../test?loadBalanced=true
  *     // ...
  * }
  * }</pre>
@@ -35,47 +38,37 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * <p>
  * Not a database: no transactions (refused with error 20), no retryable-write de-duplication, no cursor timeouts, no
  * index builds, no sharding, no authentication or TLS. Data lives on the heap and is lost on {@link #close()}.
+ *
+ * @since 0.1.0
  */
 public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
-
-	/** The default number of fronts. */
-	public static final int DEFAULT_FRONTS = 2;
-
-	/** The default {@code maxWireVersion} advertised by the fronts (MongoDB 7.0). */
-	public static final int DEFAULT_MAX_WIRE_VERSION = 21;
-
-	/** The lowest {@code maxWireVersion} accepted: load-balanced mode needs MongoDB 5.0 (wire version 13). */
-	public static final int MIN_MAX_WIRE_VERSION = 13;
-
-	/** The default bound on the wait for a PROXY protocol header on a load-balancer port. */
-	public static final Duration DEFAULT_PROXY_HEADER_TIMEOUT = Duration.ofSeconds(10);
 
 	private static final Logger logger = LoggerFactory.getLogger(EmbeddedLoadBalancedMongo.class);
 
 	private static final String HOST = "127.0.0.1";
 
-	private final Builder config;
+	private final EmbeddedLoadBalancedMongoSettings settings;
 
 	private final List<FrontServer> fronts = new ArrayList<>();
 
-	private SharedStore store;
+	private @Nullable SharedStore store;
 
-	private EventLoopGroup bossGroup;
+	private @Nullable EventLoopGroup workerGroup;
 
-	private EventLoopGroup workerGroup;
-
-	private ProxyProtocolBalancer balancer;
+	private @Nullable ProxyProtocolBalancer balancer;
 
 	private volatile boolean running;
 
-	private EmbeddedLoadBalancedMongo(Builder config) {
-		this.config = config;
+	private EmbeddedLoadBalancedMongo(EmbeddedLoadBalancedMongoSettings settings) {
+		this.settings = settings;
 	}
 
 	/**
-	 * Returns a builder with the defaults: 2 fronts, PROXY protocol v2, the in-process balancer on, ordinary clients
-	 * refused on the load-balancer ports, {@code maxWireVersion} 21, ephemeral ports.
+	 * Returns a builder that starts from {@link EmbeddedLoadBalancedMongoSettings#defaults()}: 2 fronts, PROXY
+	 * protocol v2, the in-process balancer on, ordinary clients refused on the load-balancer ports,
+	 * {@code maxWireVersion} 21, database {@code test}, ephemeral ports.
 	 * @return a new builder
+	 * @since 0.1.0
 	 */
 	public static Builder builder() {
 		return new Builder();
@@ -85,30 +78,27 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Starts the store, the fronts and (when enabled) the balancer. Returns when every port accepts connections.
 	 * @return this instance
 	 * @throws IllegalStateException if it was started before
+	 * @since 0.1.0
 	 */
 	public synchronized EmbeddedLoadBalancedMongo start() {
 		if (this.store != null) {
 			throw new IllegalStateException("Already started: create a new instance to start again");
 		}
 		this.store = new SharedStore();
-		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mongolb-embedded-accept", true),
-				NioIoHandler.newFactory());
-		this.workerGroup = new MultiThreadIoEventLoopGroup(this.config.eventLoopThreads,
+		this.workerGroup = new MultiThreadIoEventLoopGroup(this.settings.eventLoopThreads(),
 				new DefaultThreadFactory("mongolb-embedded", true), NioIoHandler.newFactory());
-		FrontSettings settings = new FrontSettings(this.config.maxWireVersion,
-				this.config.acceptNonLoadBalancedClients, this.config.proxyHeaderTimeout);
 		try {
-			for (int i = 0; i < this.config.fronts; i++) {
-				FrontServer front = new FrontServer(i, this.store, settings, this.bossGroup, this.workerGroup, 0, 0);
+			for (int i = 0; i < this.settings.fronts(); i++) {
+				FrontServer front = new FrontServer(i, this.store, this.settings, this.workerGroup, 0, 0);
 				front.start();
 				this.fronts.add(front);
 			}
-			if (this.config.balancer) {
+			if (this.settings.balancer()) {
 				List<InetSocketAddress> upstreams = this.fronts.stream()
 					.map((front) -> new InetSocketAddress(HOST, front.loadBalancerPort()))
 					.toList();
-				this.balancer = ProxyProtocolBalancer.start(new InetSocketAddress(HOST, this.config.balancerPort),
-						upstreams, this.config.proxyProtocol, this.workerGroup);
+				this.balancer = ProxyProtocolBalancer.start(new InetSocketAddress(HOST, this.settings.balancerPort()),
+						upstreams, this.settings.proxyProtocol(), this.workerGroup);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -122,36 +112,52 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the connection string of the in-process balancer, with {@code loadBalanced=true}, e.g.
-	 * {@code mongodb://127.0.0.1:40123/?loadBalanced=true}.
+	 * Returns the connection string of the in-process balancer, with {@code loadBalanced=true} and the database of the
+	 * settings ({@code test} unless configured, Spring Boot's default database), e.g.
+	 * {@code mongodb://127.0.0.1:40123/test?loadBalanced=true}. An application configured with it (e.g. through
+	 * {@code spring.mongodb.uri}) gets that database as its default one.
 	 * @return the connection string for a load-balanced driver
 	 * @throws IllegalStateException if not running or built without the balancer
+	 * @since 0.1.0
 	 */
 	public String getConnectionString() {
-		return getConnectionString(null);
+		return getConnectionString(this.settings.database());
 	}
 
 	/**
-	 * Returns the connection string of the in-process balancer with a database name, e.g.
+	 * Returns the connection string of the in-process balancer with another database name, e.g.
 	 * {@code mongodb://127.0.0.1:40123/orders?loadBalanced=true}.
-	 * @param database the database name, or {@code null} for none
+	 * @param database a MongoDB database name
 	 * @return the connection string for a load-balanced driver
+	 * @throws IllegalArgumentException if the name is not a valid database name
 	 * @throws IllegalStateException if not running or built without the balancer
+	 * @since 0.1.0
 	 */
 	public String getConnectionString(String database) {
-		String path = (database != null && !database.isBlank()) ? database : "";
+		String path = URLEncoder.encode(EmbeddedLoadBalancedMongoSettings.requireDatabaseName(database),
+				StandardCharsets.UTF_8);
 		return "mongodb://" + HOST + ":" + getBalancerPort() + "/" + path + "?loadBalanced=true";
+	}
+
+	/**
+	 * Returns the settings this cluster was built with.
+	 * @return the settings
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoSettings getSettings() {
+		return this.settings;
 	}
 
 	/**
 	 * Returns the port of the in-process balancer.
 	 * @return the balancer port
 	 * @throws IllegalStateException if not running or built without the balancer
+	 * @since 0.1.0
 	 */
 	public int getBalancerPort() {
 		ProxyProtocolBalancer current = this.balancer;
 		if (current == null) {
-			throw new IllegalStateException(this.config.balancer ? "Not running"
+			throw new IllegalStateException(this.settings.balancer() ? "Not running"
 					: "Built without the in-process balancer: put your own (e.g. HAProxy with send-proxy-v2) in front "
 							+ "of the load-balancer ports");
 		}
@@ -161,6 +167,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns the host every port is bound to.
 	 * @return {@code 127.0.0.1}
+	 * @since 0.1.0
 	 */
 	public String getHost() {
 		return HOST;
@@ -169,6 +176,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns the number of fronts.
 	 * @return the number of fronts
+	 * @since 0.1.0
 	 */
 	public int getFrontCount() {
 		return this.fronts.size();
@@ -178,6 +186,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Returns the current {@code serviceId} of a front (the last one if the front is stopped).
 	 * @param front the front index, from 0
 	 * @return the serviceId the front sends to load-balanced clients
+	 * @since 0.1.0
 	 */
 	public ObjectId getServiceId(int front) {
 		return front(front).serviceId();
@@ -186,6 +195,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns the {@code serviceId}s of all fronts, by index.
 	 * @return the serviceIds
+	 * @since 0.1.0
 	 */
 	public List<ObjectId> getServiceIds() {
 		return this.fronts.stream().map(FrontServer::serviceId).toList();
@@ -195,6 +205,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Returns the normal (not load-balanced) port of a front.
 	 * @param front the front index, from 0
 	 * @return the port
+	 * @since 0.1.0
 	 */
 	public int getPort(int front) {
 		return front(front).port();
@@ -204,6 +215,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * Returns the load-balancer port of a front: it requires a PROXY protocol header and load-balanced clients.
 	 * @param front the front index, from 0
 	 * @return the load-balancer port
+	 * @since 0.1.0
 	 */
 	public int getLoadBalancerPort(int front) {
 		return front(front).loadBalancerPort();
@@ -214,6 +226,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * run {@code serverStatus} or {@code configureFailPoint} on that front).
 	 * @param front the front index, from 0
 	 * @return the connection string, with {@code directConnection=true}
+	 * @since 0.1.0
 	 */
 	public String getFrontConnectionString(int front) {
 		return "mongodb://" + HOST + ":" + getPort(front) + "/?directConnection=true";
@@ -224,6 +237,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * {@code serverStatus().connections.loadBalanced} reports).
 	 * @param front the front index, from 0
 	 * @return the number of load-balanced connections
+	 * @since 0.1.0
 	 */
 	public int getLoadBalancedConnections(int front) {
 		return front(front).loadBalancedConnections();
@@ -234,6 +248,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * {@code serverStatus().metrics.cursor.open.total} reports).
 	 * @param front the front index, from 0
 	 * @return the number of open cursors
+	 * @since 0.1.0
 	 */
 	public int getOpenCursors(int front) {
 		return front(front).openCursors();
@@ -245,6 +260,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * a balancer in front of it really writes, and whether HAProxy's health checks ({@code LOCAL}) reach it.
 	 * @param front the front index, from 0
 	 * @return the counts
+	 * @since 0.1.0
 	 */
 	public ProxyHeaderCounts getProxyHeaderCounts(int front) {
 		return front(front).proxyHeaderCounts();
@@ -255,13 +271,15 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * @return the number of look-ups
 	 */
 	long cursorLookups() {
-		return this.store.cursorLookups();
+		SharedStore current = this.store;
+		return (current != null) ? current.cursorLookups() : 0;
 	}
 
 	/**
 	 * Returns whether a front is running.
 	 * @param front the front index, from 0
 	 * @return {@code true} if it accepts connections
+	 * @since 0.1.0
 	 */
 	public boolean isFrontRunning(int front) {
 		return front(front).isRunning();
@@ -269,16 +287,21 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 	/**
 	 * Stops a front as a mongos shutdown would: its ports stop listening and its connections are closed (the cursors
-	 * of its load-balanced clients are killed). The data stays in the shared store.
+	 * of its load-balanced clients are killed). The data stays in the shared store. Returns once both ports are
+	 * released, so {@link #startFront(int)} can bind them again at once.
 	 * @param front the front index, from 0
+	 * @since 0.1.0
 	 */
 	public void stopFront(int front) {
 		front(front).stop();
 	}
 
 	/**
-	 * Starts a stopped front again on the same ports, with a new {@code serviceId}.
+	 * Starts a stopped front again on the same ports, with a new {@code serviceId}. When a port is taken (by another
+	 * process), it fails naming the port, releases what it had bound and keeps the previous {@code serviceId}.
 	 * @param front the front index, from 0
+	 * @throws IllegalStateException if a port cannot be bound
+	 * @since 0.1.0
 	 */
 	public void startFront(int front) {
 		front(front).start();
@@ -287,14 +310,16 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	/**
 	 * Returns the PROXY protocol version the in-process balancer writes.
 	 * @return the version
+	 * @since 0.1.0
 	 */
 	public ProxyProtocolVersion getProxyProtocol() {
-		return this.config.proxyProtocol;
+		return this.settings.proxyProtocol();
 	}
 
 	/**
 	 * Returns whether the cluster is running.
 	 * @return {@code true} between {@link #start()} and {@link #close()}
+	 * @since 0.1.0
 	 */
 	public boolean isRunning() {
 		return this.running;
@@ -309,6 +334,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 	/**
 	 * Stops the balancer and every front and drops the data. Idempotent.
+	 * @since 0.1.0
 	 */
 	@Override
 	public synchronized void close() {
@@ -322,54 +348,52 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 			this.workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 			this.workerGroup = null;
 		}
-		if (this.bossGroup != null) {
-			this.bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-			this.bossGroup = null;
-		}
 		if (this.store != null) {
 			this.store.close();
 		}
 	}
 
+	/**
+	 * Returns a short description: the number of fronts and whether the cluster is running.
+	 * @return the description
+	 * @since 0.1.0
+	 */
 	@Override
 	public String toString() {
 		return "EmbeddedLoadBalancedMongo(fronts=" + this.fronts.size() + ", running=" + this.running + ")";
 	}
 
 	/**
-	 * Builder for {@link EmbeddedLoadBalancedMongo}.
+	 * Builder for {@link EmbeddedLoadBalancedMongo}: each method checks its value at once (through
+	 * {@link EmbeddedLoadBalancedMongoSettings}, whose messages name the option, the value and what is accepted).
+	 * @since 0.1.0
 	 */
 	public static final class Builder {
 
-		private int fronts = DEFAULT_FRONTS;
-
-		private ProxyProtocolVersion proxyProtocol = ProxyProtocolVersion.V2;
-
-		private boolean balancer = true;
-
-		private int balancerPort;
-
-		private boolean acceptNonLoadBalancedClients;
-
-		private int maxWireVersion = DEFAULT_MAX_WIRE_VERSION;
-
-		private Duration proxyHeaderTimeout = DEFAULT_PROXY_HEADER_TIMEOUT;
-
-		private int eventLoopThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+		private EmbeddedLoadBalancedMongoSettings settings = EmbeddedLoadBalancedMongoSettings.defaults();
 
 		private Builder() {
+		}
+
+		/**
+		 * Replaces every setting at once, e.g. with settings read from configuration.
+		 * @param settings the settings
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder settings(EmbeddedLoadBalancedMongoSettings settings) {
+			this.settings = Objects.requireNonNull(settings, "settings");
+			return this;
 		}
 
 		/**
 		 * Sets the number of mongos-like fronts (default 2).
 		 * @param fronts the number of fronts, at least 1
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder fronts(int fronts) {
-			if (fronts < 1) {
-				throw new IllegalArgumentException("At least one front is required, got " + fronts);
-			}
-			this.fronts = fronts;
+			this.settings = this.settings.withFronts(fronts);
 			return this;
 		}
 
@@ -378,9 +402,10 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * The fronts accept both versions whatever this says.
 		 * @param proxyProtocol the version
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder proxyProtocol(ProxyProtocolVersion proxyProtocol) {
-			this.proxyProtocol = Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+			this.settings = this.settings.withProxyProtocol(proxyProtocol);
 			return this;
 		}
 
@@ -389,9 +414,10 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * in front of the load-balancer ports.
 		 * @param balancer whether to start the balancer
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder balancer(boolean balancer) {
-			this.balancer = balancer;
+			this.settings = this.settings.withBalancer(balancer);
 			return this;
 		}
 
@@ -399,12 +425,10 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * Sets the port of the in-process balancer on 127.0.0.1 (default 0: a free port).
 		 * @param balancerPort the port, or 0
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder balancerPort(int balancerPort) {
-			if (balancerPort < 0 || balancerPort > 65535) {
-				throw new IllegalArgumentException("Invalid port " + balancerPort);
-			}
-			this.balancerPort = balancerPort;
+			this.settings = this.settings.withBalancerPort(balancerPort);
 			return this;
 		}
 
@@ -414,9 +438,10 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * {@code LoadBalancerSupportMismatch}, as older mongos versions answer).
 		 * @param accept whether to accept them
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder acceptNonLoadBalancedClients(boolean accept) {
-			this.acceptNonLoadBalancedClients = accept;
+			this.settings = this.settings.withAcceptNonLoadBalancedClients(accept);
 			return this;
 		}
 
@@ -425,13 +450,10 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * the first version with load-balancer support).
 		 * @param maxWireVersion the wire version
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder maxWireVersion(int maxWireVersion) {
-			if (maxWireVersion < MIN_MAX_WIRE_VERSION) {
-				throw new IllegalArgumentException("maxWireVersion must be at least " + MIN_MAX_WIRE_VERSION
-						+ " (MongoDB 5.0, the first version with load-balancer support), got " + maxWireVersion);
-			}
-			this.maxWireVersion = maxWireVersion;
+			this.settings = this.settings.withMaxWireVersion(maxWireVersion);
 			return this;
 		}
 
@@ -440,13 +462,22 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * connection (default 10 seconds).
 		 * @param timeout the timeout, positive
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder proxyHeaderTimeout(Duration timeout) {
-			Objects.requireNonNull(timeout, "timeout");
-			if (timeout.isNegative() || timeout.isZero()) {
-				throw new IllegalArgumentException("The PROXY header timeout must be positive, got " + timeout);
-			}
-			this.proxyHeaderTimeout = timeout;
+			this.settings = this.settings.withProxyHeaderTimeout(timeout);
+			return this;
+		}
+
+		/**
+		 * Sets the database named in {@link EmbeddedLoadBalancedMongo#getConnectionString()} (default {@code test},
+		 * Spring Boot's default database).
+		 * @param database a MongoDB database name
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder database(String database) {
+			this.settings = this.settings.withDatabase(database);
 			return this;
 		}
 
@@ -455,35 +486,26 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * at least 2).
 		 * @param threads the number of threads, at least 1
 		 * @return this builder
+		 * @since 0.1.0
 		 */
 		public Builder eventLoopThreads(int threads) {
-			if (threads < 1) {
-				throw new IllegalArgumentException("At least one thread is required, got " + threads);
-			}
-			this.eventLoopThreads = threads;
+			this.settings = this.settings.withEventLoopThreads(threads);
 			return this;
 		}
 
 		/**
 		 * Builds a cluster that is not started yet.
 		 * @return the cluster; call {@link EmbeddedLoadBalancedMongo#start()}
+		 * @since 0.1.0
 		 */
 		public EmbeddedLoadBalancedMongo build() {
-			Builder copy = new Builder();
-			copy.fronts = this.fronts;
-			copy.proxyProtocol = this.proxyProtocol;
-			copy.balancer = this.balancer;
-			copy.balancerPort = this.balancerPort;
-			copy.acceptNonLoadBalancedClients = this.acceptNonLoadBalancedClients;
-			copy.maxWireVersion = this.maxWireVersion;
-			copy.proxyHeaderTimeout = this.proxyHeaderTimeout;
-			copy.eventLoopThreads = this.eventLoopThreads;
-			return new EmbeddedLoadBalancedMongo(copy);
+			return new EmbeddedLoadBalancedMongo(this.settings);
 		}
 
 		/**
 		 * Builds and starts a cluster.
 		 * @return the started cluster
+		 * @since 0.1.0
 		 */
 		public EmbeddedLoadBalancedMongo start() {
 			return build().start();

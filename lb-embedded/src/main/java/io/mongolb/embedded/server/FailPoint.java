@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
 
@@ -24,18 +26,18 @@ final class FailPoint {
 
 	private long remaining = -1;
 
-	private Integer errorCode;
+	private @Nullable Integer errorCode;
 
 	private boolean closeConnection;
 
-	private String appName;
+	private @Nullable String appName;
 
 	private List<String> errorLabels = List.of();
 
 	/**
 	 * What a matching command gets instead of running.
 	 */
-	record Action(boolean closeConnection, Integer errorCode, List<String> errorLabels) {
+	record Action(boolean closeConnection, @Nullable Integer errorCode, List<String> errorLabels) {
 
 	}
 
@@ -82,7 +84,7 @@ final class FailPoint {
 		this.enabled = times != 0;
 	}
 
-	synchronized Action check(String command, String clientAppName) {
+	synchronized @Nullable Action check(String command, @Nullable String clientAppName) {
 		if (!this.enabled || !this.commands.contains(command)) {
 			return null;
 		}

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,9 @@ import io.netty.channel.ChannelPromise;
  * {@code hello}/{@code isMaster} (with the {@code serviceId} on a load-balanced connection), {@code serverStatus} and
  * {@code configureFailPoint}, applies the {@code failCommand} fail point, refuses transactions, drops the replies of
  * {@code moreToCome} messages and tracks the cursors opened through the connection.
+ * <p>
+ * It sees its front only through what it needs: the front's identity (index, serviceId), the cluster's settings, the
+ * front's fail point, connection counters, cursor registry and {@code serverStatus} assembler.
  */
 final class FrontCommandHandler extends ChannelDuplexHandler {
 
@@ -45,27 +49,47 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 
 	private static final AtomicInteger replyIds = new AtomicInteger();
 
-	private final FrontServer front;
+	private final FrontIdentity identity;
+
+	private final EmbeddedLoadBalancedMongoSettings settings;
+
+	private final FailPoint failPoint;
+
+	private final ConnectionCounters counters;
+
+	private final CursorRegistry cursors;
+
+	private final ServerStatus serverStatus;
 
 	private final ConnectionState state;
 
-	FrontCommandHandler(FrontServer front, ConnectionState state) {
-		this.front = front;
+	FrontCommandHandler(FrontIdentity identity, EmbeddedLoadBalancedMongoSettings settings, FailPoint failPoint,
+			ConnectionCounters counters, CursorRegistry cursors, ServerStatus serverStatus, ConnectionState state) {
+		this.identity = identity;
+		this.settings = settings;
+		this.failPoint = failPoint;
+		this.counters = counters;
+		this.cursors = cursors;
+		this.serverStatus = serverStatus;
 		this.state = state;
 	}
 
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) throws Exception {
-		this.front.connectionOpened(this.state);
+		this.counters.connectionOpened();
+		this.cursors.connectionOpened(this.state);
 		super.channelActive(ctx);
 	}
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-		if (this.state.proxyHeaderTimeout != null) {
-			this.state.proxyHeaderTimeout.cancel(false);
+		this.counters.connectionClosed(this.state.loadBalanced);
+		// As mongos does for a load-balanced client: its cursors go with it.
+		List<Long> killed = this.cursors.connectionClosed(this.state);
+		if (!killed.isEmpty()) {
+			logger.info("Front {}: load-balanced client {} disconnected, killed its cursors {}", this.identity.index(),
+					ctx.channel().remoteAddress(), killed);
 		}
-		this.front.connectionClosed(ctx.channel(), this.state);
 		super.channelInactive(ctx);
 	}
 
@@ -74,7 +98,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		if (cause instanceof IOException) {
 			// The peer went away, e.g. a load balancer's health check that connects, sends its PROXY header and
 			// closes with a reset: nothing to report, as mongos reports nothing for it.
-			logger.debug("Front {}: connection {} closed by the peer: {}", this.front.index(),
+			logger.debug("Front {}: connection {} closed by the peer: {}", this.identity.index(),
 					ctx.channel().remoteAddress(), cause.toString());
 			ctx.close();
 			return;
@@ -96,7 +120,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		String name = command.keySet().iterator().next();
 		try {
 			if (name.equals("configureFailPoint")) {
-				this.front.failPoint().configure(command);
+				this.failPoint.configure(command);
 				reply(ctx, request, ok(new Document()));
 				return;
 			}
@@ -109,7 +133,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 				refuseTransactions(name, command);
 			}
 			// As on mongos, the fail point applies to hello/isMaster too: driver test suites fail handshakes so.
-			FailPoint.Action action = this.front.failPoint().check(failPointName(name), this.state.appName);
+			FailPoint.Action action = this.failPoint.check(failPointName(name), this.state.appName);
 			if (action != null) {
 				fail(ctx, request, name, action);
 				return;
@@ -119,7 +143,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 				return;
 			}
 			if (name.equals("serverStatus")) {
-				reply(ctx, request, this.front.serverStatus());
+				reply(ctx, request, this.serverStatus.document());
 				return;
 			}
 		}
@@ -130,7 +154,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		super.channelRead(ctx, msg);
 		if (name.equals("getMore") || name.equals("killCursors")) {
 			// The database handler has answered synchronously: forget the named cursors if they are gone now.
-			this.front.forgetIfClosed(namedCursors(name, command));
+			this.cursors.forgetIfClosed(namedCursors(name, command));
 		}
 	}
 
@@ -152,7 +176,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		return ids;
 	}
 
-	private static Document commandOf(ClientRequest request) {
+	private static @Nullable Document commandOf(ClientRequest request) {
 		if (request instanceof MongoMessage message) {
 			return message.getDocument();
 		}
@@ -206,17 +230,17 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		reply.put("logicalSessionTimeoutMinutes", 30);
 		reply.put("connectionId", this.state.connectionId);
 		reply.put("minWireVersion", 0);
-		reply.put("maxWireVersion", this.front.settings().maxWireVersion());
+		reply.put("maxWireVersion", this.settings.maxWireVersion());
 		reply.put("readOnly", Boolean.FALSE);
 		if (first && this.state.loadBalancerPort) {
 			if (Utils.isTrue(command.get("loadBalanced"))) {
-				reply.put("serviceId", this.front.serviceIdForWire());
+				reply.put("serviceId", this.identity.serviceIdForWire());
 				this.state.loadBalanced = true;
-				this.front.loadBalancedHandshake();
+				this.counters.loadBalancedHandshake();
 			}
-			else if (!this.front.settings().acceptNonLoadBalancedClients()) {
+			else if (!this.settings.acceptNonLoadBalancedClients()) {
 				logger.info("Front {}: a client without load-balanced mode connected to the load-balancer port: {}",
-						this.front.index(), LOAD_BALANCER_SUPPORT_MISMATCH_MESSAGE);
+						this.identity.index(), LOAD_BALANCER_SUPPORT_MISMATCH_MESSAGE);
 				Document error = error(LOAD_BALANCER_SUPPORT_MISMATCH, "LoadBalancerSupportMismatch",
 						LOAD_BALANCER_SUPPORT_MISMATCH_MESSAGE);
 				ctx.writeAndFlush(wrap(ctx, request, error)).addListener(ChannelFutureListener.CLOSE);
@@ -238,7 +262,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 
 	private void fail(ChannelHandlerContext ctx, ClientRequest request, String name, FailPoint.Action action) {
 		if (action.closeConnection()) {
-			logger.info("Front {}: failCommand fail point closes the connection on '{}'", this.front.index(), name);
+			logger.info("Front {}: failCommand fail point closes the connection on '{}'", this.identity.index(), name);
 			ctx.channel().close();
 			return;
 		}
@@ -269,7 +293,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		return document;
 	}
 
-	private static Document error(int code, String codeName, String message) {
+	private static Document error(int code, @Nullable String codeName, String message) {
 		Document error = new Document();
 		error.put("ok", 0.0);
 		error.put("errmsg", message);
@@ -289,11 +313,11 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 			}
 			if (message.getDocument().get("cursor") instanceof Document cursor
 					&& cursor.get("id") instanceof Number id && id.longValue() != 0) {
-				this.front.trackCursor(id.longValue(), this.state);
+				this.cursors.track(id.longValue(), this.state);
 			}
 		}
 		else if (msg instanceof MongoReply reply && reply.getCursorId() != 0) {
-			this.front.trackCursor(reply.getCursorId(), this.state);
+			this.cursors.track(reply.getCursorId(), this.state);
 		}
 		super.write(ctx, msg, promise);
 	}

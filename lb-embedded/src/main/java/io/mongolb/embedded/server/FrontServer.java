@@ -1,17 +1,13 @@
 package io.mongolb.embedded.server;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.wire.MongoDatabaseHandler;
 import de.bwaldvogel.mongo.wire.MongoExceptionHandler;
@@ -24,17 +20,20 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.haproxy.HAProxyCommand;
-import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
- * One mongos-like front: a normal port and a load-balancer port over the shared store, its own {@code serviceId} (new
- * at every start), its own fail point, connection counters and cursor ownership.
+ * One mongos-like front: binds its normal port and its load-balancer port over the shared store and runs its
+ * lifecycle (a new {@code serviceId} at every start, its connections closed at stop). The per-front parts that the
+ * connection handlers use (identity, fail point, connection counters, cursor registry, {@code serverStatus}) are
+ * created here once and handed to each handler; the handlers never see this class.
  */
 final class FrontServer {
 
@@ -42,90 +41,92 @@ final class FrontServer {
 
 	private static final String HOST = "127.0.0.1";
 
-	private final int index;
+	private final FrontIdentity identity;
 
 	private final SharedStore store;
 
-	private final FrontSettings settings;
-
-	private final EventLoopGroup bossGroup;
+	private final EmbeddedLoadBalancedMongoSettings settings;
 
 	private final EventLoopGroup workerGroup;
 
 	private final FailPoint failPoint = new FailPoint();
 
-	private final AtomicInteger currentConnections = new AtomicInteger();
+	private final ConnectionCounters counters = new ConnectionCounters();
 
-	private final AtomicInteger loadBalancedConnections = new AtomicInteger();
+	private final CursorRegistry cursors;
 
-	private final AtomicLong totalCreated = new AtomicLong();
+	private final ServerStatus serverStatus;
 
 	private final AtomicInteger connectionIds = new AtomicInteger();
-
-	private final AtomicLong proxyHeadersV1 = new AtomicLong();
-
-	private final AtomicLong proxyHeadersV2 = new AtomicLong();
-
-	private final AtomicLong proxyHeadersV2Local = new AtomicLong();
-
-	/**
-	 * Cursors opened through this front and not known to be closed, with the id of the connection that opened them
-	 * (an id, not the channel: an ordinary connection's cursors outlive it, and must not keep it reachable).
-	 */
-	private final Map<Long, Integer> cursorOwners = new ConcurrentHashMap<>();
-
-	/** The open connections by connection id, to find a cursor owner's own list. */
-	private final Map<Integer, ConnectionState> connections = new ConcurrentHashMap<>();
 
 	private int port;
 
 	private int loadBalancerPort;
 
-	private volatile ObjectId serviceId;
-
 	private volatile boolean running;
 
-	private Channel normalChannel;
+	/**
+	 * Accepts the connections of this front's two ports only, and is shut down at every stop: shutting it down closes
+	 * its selector, which is what releases the listening sockets. Closing a server channel alone leaves the port bound
+	 * until its event loop next selects, so a start right after a stop could find it still in use.
+	 */
+	private @Nullable EventLoopGroup acceptGroup;
 
-	private Channel loadBalancerChannel;
+	private @Nullable Channel normalChannel;
 
-	private ChannelGroup clients;
+	private @Nullable Channel loadBalancerChannel;
 
-	FrontServer(int index, SharedStore store, FrontSettings settings, EventLoopGroup bossGroup,
-			EventLoopGroup workerGroup, int port, int loadBalancerPort) {
-		this.index = index;
+	private @Nullable ChannelGroup clients;
+
+	FrontServer(int index, SharedStore store, EmbeddedLoadBalancedMongoSettings settings, EventLoopGroup workerGroup,
+			int port, int loadBalancerPort) {
+		this.identity = new FrontIdentity(index);
 		this.store = store;
 		this.settings = settings;
-		this.bossGroup = bossGroup;
 		this.workerGroup = workerGroup;
 		this.port = port;
 		this.loadBalancerPort = loadBalancerPort;
+		this.cursors = new CursorRegistry(store);
+		this.serverStatus = new ServerStatus(store, this.identity, this.counters, this.cursors);
 	}
 
+	/**
+	 * Binds both ports (the same ones as before after a stop) and takes a new serviceId. When a port cannot be bound,
+	 * whatever was bound is released again and the front keeps its previous serviceId.
+	 * @throws IllegalStateException naming the port that could not be bound
+	 */
 	synchronized void start() {
 		if (this.running) {
 			return;
 		}
-		this.serviceId = new ObjectId();
-		this.failPoint.reset();
-		this.clients = new DefaultChannelGroup("mongolb-front-" + this.index, GlobalEventExecutor.INSTANCE);
+		this.acceptGroup = new MultiThreadIoEventLoopGroup(1,
+				new DefaultThreadFactory("mongolb-embedded-accept-" + this.identity.index(), true),
+				NioIoHandler.newFactory());
+		this.clients = new DefaultChannelGroup("mongolb-front-" + this.identity.index(), GlobalEventExecutor.INSTANCE);
+		@Nullable ObjectId previous = null;
 		try {
 			this.normalChannel = bind(this.port, false);
 			this.port = ((InetSocketAddress) this.normalChannel.localAddress()).getPort();
+			// Only load-balanced connections see the serviceId, and they exist once the next bind succeeds.
+			previous = this.identity.replaceServiceId(new ObjectId());
 			this.loadBalancerChannel = bind(this.loadBalancerPort, true);
 			this.loadBalancerPort = ((InetSocketAddress) this.loadBalancerChannel.localAddress()).getPort();
 		}
 		catch (RuntimeException ex) {
+			if (previous != null) {
+				this.identity.replaceServiceId(previous);
+			}
 			closeChannels();
 			throw ex;
 		}
+		this.failPoint.reset();
 		this.running = true;
-		logger.info("Front {} started: serviceId {}, port {}, load-balancer port {}", this.index,
-				this.serviceId.getHexData(), this.port, this.loadBalancerPort);
+		logger.info("Front {} started: serviceId {}, port {}, load-balancer port {}", this.identity.index(),
+				this.identity.serviceIdForWire().getHexData(), this.port, this.loadBalancerPort);
 	}
 
 	private Channel bind(int bindPort, boolean loadBalancer) {
-		ServerBootstrap bootstrap = new ServerBootstrap().group(this.bossGroup, this.workerGroup)
+		ServerBootstrap bootstrap = new ServerBootstrap().group(this.acceptGroup, this.workerGroup)
 			.channel(NioServerSocketChannel.class)
 			.option(ChannelOption.SO_REUSEADDR, true)
 			.option(ChannelOption.SO_BACKLOG, 128)
@@ -141,7 +142,7 @@ final class FrontServer {
 		// Not syncUninterruptibly(): it rethrows the checked BindException as it is, past a catch of RuntimeException.
 		ChannelFuture bound = bootstrap.bind(new InetSocketAddress(HOST, bindPort)).awaitUninterruptibly();
 		if (!bound.isSuccess()) {
-			throw new IllegalStateException("Front " + this.index + " could not bind its "
+			throw new IllegalStateException("Front " + this.identity.index() + " could not bind its "
 					+ (loadBalancer ? "load-balancer" : "normal") + " port " + HOST + ":" + bindPort + ": "
 					+ bound.cause().getMessage(), bound.cause());
 		}
@@ -151,25 +152,33 @@ final class FrontServer {
 	private void initConnection(SocketChannel ch, boolean loadBalancer) {
 		ConnectionState state = new ConnectionState(loadBalancer, this.connectionIds.incrementAndGet());
 		if (loadBalancer) {
-			ch.pipeline().addLast("proxyHeaderGate", new ProxyHeaderGate(this, state));
+			ch.pipeline()
+				.addLast("proxyHeaderGate",
+						new ProxyHeaderGate(this.identity, this.settings.proxyHeaderTimeout(), this.counters));
 		}
 		ch.pipeline()
 			.addLast("moreToCome", new MoreToComeDecoder(state))
 			.addLast("replyEncoder", new MongoWireReplyEncoder())
 			.addLast("messageEncoder", new MongoWireMessageEncoder())
 			.addLast("wireDecoder", new MongoWireProtocolHandler())
-			.addLast("front", new FrontCommandHandler(this, state))
+			.addLast("front",
+					new FrontCommandHandler(this.identity, this.settings, this.failPoint, this.counters, this.cursors,
+							this.serverStatus, state))
 			.addLast("database", new MongoDatabaseHandler(this.store, this.clients))
 			.addLast("exceptions", new MongoExceptionHandler());
 	}
 
+	/**
+	 * Closes both ports and every connection of this front; returns once the ports are free to bind again.
+	 */
 	synchronized void stop() {
 		if (!this.running) {
 			return;
 		}
 		this.running = false;
 		closeChannels();
-		logger.info("Front {} stopped (serviceId was {})", this.index, this.serviceId.getHexData());
+		logger.info("Front {} stopped (serviceId was {})", this.identity.index(),
+				this.identity.serviceIdForWire().getHexData());
 	}
 
 	private void closeChannels() {
@@ -184,141 +193,15 @@ final class FrontServer {
 		if (this.clients != null) {
 			this.clients.close().syncUninterruptibly();
 		}
-	}
-
-	void connectionOpened(ConnectionState state) {
-		this.connections.put(state.connectionId, state);
-		this.currentConnections.incrementAndGet();
-		this.totalCreated.incrementAndGet();
-	}
-
-	void proxyHeaderReceived(HAProxyProtocolVersion version, HAProxyCommand command) {
-		if (version == HAProxyProtocolVersion.V1) {
-			this.proxyHeadersV1.incrementAndGet();
+		if (this.acceptGroup != null) {
+			// Returns when the accept loop has closed its selector, and with it the listening sockets.
+			this.acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+			this.acceptGroup = null;
 		}
-		else if (command == HAProxyCommand.LOCAL) {
-			this.proxyHeadersV2Local.incrementAndGet();
-		}
-		else {
-			this.proxyHeadersV2.incrementAndGet();
-		}
-	}
-
-	ProxyHeaderCounts proxyHeaderCounts() {
-		return new ProxyHeaderCounts(this.proxyHeadersV1.get(), this.proxyHeadersV2.get(),
-				this.proxyHeadersV2Local.get());
-	}
-
-	void loadBalancedHandshake() {
-		this.loadBalancedConnections.incrementAndGet();
-	}
-
-	void connectionClosed(Channel channel, ConnectionState state) {
-		this.currentConnections.decrementAndGet();
-		this.connections.remove(state.connectionId);
-		// Cursors of an ordinary connection outlive it (as on mongos); those of a load-balanced one are killed.
-		List<Long> owned = new ArrayList<>(state.cursorIds);
-		state.cursorIds.clear();
-		if (state.loadBalanced) {
-			owned.forEach(this.cursorOwners::remove);
-			this.loadBalancedConnections.decrementAndGet();
-			// As mongos does for a load-balanced client: its cursors go with it.
-			List<Long> killed = this.store.killCursors(owned);
-			if (!killed.isEmpty()) {
-				logger.info("Front {}: load-balanced client {} disconnected, killed its cursors {}", this.index,
-						channel.remoteAddress(), killed);
-			}
-		}
-	}
-
-	void trackCursor(long cursorId, ConnectionState owner) {
-		if (this.cursorOwners.putIfAbsent(cursorId, owner.connectionId) == null) {
-			owner.cursorIds.add(cursorId);
-		}
-	}
-
-	/**
-	 * Forgets the cursors a {@code getMore} or {@code killCursors} named, if they are closed now. Only those are
-	 * looked up: this runs on every such command.
-	 * @param cursorIds the cursor ids the command named
-	 */
-	void forgetIfClosed(List<Long> cursorIds) {
-		for (Long cursorId : cursorIds) {
-			if (this.cursorOwners.containsKey(cursorId) && !this.store.cursorExists(cursorId)) {
-				forget(cursorId);
-			}
-		}
-	}
-
-	private void forget(Long cursorId) {
-		Integer owner = this.cursorOwners.remove(cursorId);
-		ConnectionState state = (owner != null) ? this.connections.get(owner) : null;
-		if (state != null) {
-			state.cursorIds.remove(cursorId);
-		}
-	}
-
-	/**
-	 * Forgets every cursor closed meanwhile, e.g. by a {@code killCursors} sent to another front. For monitoring
-	 * ({@code serverStatus}, {@link #openCursors()}), not for the command path.
-	 */
-	private void forgetClosedCursors() {
-		forgetIfClosed(List.copyOf(this.cursorOwners.keySet()));
-	}
-
-	Document serverStatus() {
-		forgetClosedCursors();
-		Document status = this.store.getServerStatus();
-		status.put("process", "mongos");
-		Document connections = new Document();
-		connections.put("current", this.currentConnections.get());
-		connections.put("available", 1_000_000 - this.currentConnections.get());
-		connections.put("totalCreated", this.totalCreated.get());
-		connections.put("loadBalanced", this.loadBalancedConnections.get());
-		status.put("connections", connections);
-		Document open = new Document();
-		open.put("noTimeout", 0L);
-		open.put("pinned", 0L);
-		open.put("total", (long) this.cursorOwners.size());
-		Document cursor = new Document();
-		cursor.put("timedOut", 0L);
-		cursor.put("open", open);
-		Document metrics = (status.get("metrics") instanceof Document existing) ? existing : new Document();
-		metrics.put("cursor", cursor);
-		status.put("metrics", metrics);
-		Document embedded = new Document();
-		embedded.put("front", this.index);
-		embedded.put("serviceId", this.serviceId);
-		embedded.put("storeOpenCursors", (long) this.store.openCursorCount());
-		ProxyHeaderCounts headers = proxyHeaderCounts();
-		Document proxyHeaders = new Document();
-		proxyHeaders.put("v1", headers.v1());
-		proxyHeaders.put("v2", headers.v2());
-		proxyHeaders.put("v2Local", headers.v2Local());
-		embedded.put("proxyHeaders", proxyHeaders);
-		status.put("mongolbEmbedded", embedded);
-		return status;
-	}
-
-	int index() {
-		return this.index;
-	}
-
-	FrontSettings settings() {
-		return this.settings;
-	}
-
-	FailPoint failPoint() {
-		return this.failPoint;
-	}
-
-	ObjectId serviceIdForWire() {
-		return this.serviceId;
 	}
 
 	org.bson.types.ObjectId serviceId() {
-		ObjectId id = this.serviceId;
-		return (id != null) ? new org.bson.types.ObjectId(id.getHexData()) : null;
+		return this.identity.serviceId();
 	}
 
 	boolean isRunning() {
@@ -334,12 +217,15 @@ final class FrontServer {
 	}
 
 	int loadBalancedConnections() {
-		return this.loadBalancedConnections.get();
+		return this.counters.loadBalanced();
 	}
 
 	int openCursors() {
-		forgetClosedCursors();
-		return this.cursorOwners.size();
+		return this.cursors.openCursors();
+	}
+
+	ProxyHeaderCounts proxyHeaderCounts() {
+		return this.counters.proxyHeaderCounts();
 	}
 
 }

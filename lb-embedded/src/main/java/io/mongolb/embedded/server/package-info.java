@@ -10,7 +10,13 @@
  * in front of the load-balancer ports, so a driver connects with {@code loadBalanced=true} exactly as it would to
  * mongos behind HAProxy.
  * <p>
+ * {@link io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings} holds and checks every option, whether it
+ * comes from the builder, the JUnit annotation or Spring Boot properties.
+ * <p>
  * It is a stand-in for tests and development, not a database: no transactions, no retryable-write de-duplication, no
  * cursor timeouts, no index builds, no sharding, no authentication or TLS.
  */
+@NullMarked
 package io.mongolb.embedded.server;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,7 +1,10 @@
 package io.mongolb.embedded.autoconfigure;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.bson.Document;
@@ -9,21 +12,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import com.jayway.jsonpath.JsonPath;
 import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.PropertiesMongoConnectionDetails;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.mongodb.core.MongoTemplate;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 
 import static io.mongolb.embedded.support.LoopbackPorts.accepts;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,6 +96,34 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 	}
 
 	@Test
+	void springDataMongoDbApplicationGetsBootsDefaultDatabaseWhenNoneIsSet() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataMongoAutoConfiguration.class))
+			.withPropertyValues("mongodb.load-balanced.embedded.enabled=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(MongoConnectionDetails.class).getConnectionString().getDatabase())
+					.isEqualTo("test");
+				MongoTemplate template = context.getBean(MongoTemplate.class);
+				assertThat(template.getDb().getName()).isEqualTo("test");
+				template.insert(new Document("_id", "spring-data"), "items");
+				assertThat(context.getBean(MongoClient.class)
+					.getDatabase("test")
+					.getCollection("items")
+					.countDocuments(new Document("_id", "spring-data"))).isEqualTo(1);
+			});
+	}
+
+	@Test
+	void springMongodbDatabaseStillWinsForSpringDataMongoDb() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataMongoAutoConfiguration.class))
+			.withPropertyValues("mongodb.load-balanced.embedded.enabled=true", "spring.mongodb.database=orders")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(MongoTemplate.class).getDb().getName()).isEqualTo("orders");
+			});
+	}
+
+	@Test
 	void fixedBalancerPortIsUsed() throws IOException {
 		int port;
 		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
@@ -120,10 +155,21 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', value = { "fronts|0|must be at least 1, was 0",
-			"max-wire-version|12|must be at least 13 (MongoDB 5.0, the first version with load-balancer support), was 12",
-			"port|70000|must be between 0 and 65535, was 70000", "proxy-header-timeout|0s|must be positive, was PT0S" })
+	@CsvSource(delimiter = '|', value = { "fronts|0|fronts must be at least 1, was 0",
+			"max-wire-version|12|maxWireVersion must be at least 13 (MongoDB 5.0, the first version with load-balancer support), was 12",
+			"port|70000|balancerPort must be between 0 and 65535 (0 picks a free port), was 70000",
+			"proxy-header-timeout|0s|proxyHeaderTimeout must be positive, was PT0S" })
 	void invalidPropertyFailsTheBindingNamingTheProperty(String property, String value, String reason) {
+		assertBindingFails(property, value, reason);
+	}
+
+	@Test
+	void invalidDatabaseFailsTheBindingNamingTheProperty() {
+		assertBindingFails("database", "orders/2024", "database must be a MongoDB database name: 1 to 63 characters, "
+				+ "none of / \\ . space \" $ * < > : | ? or NUL, was 'orders/2024'");
+	}
+
+	private void assertBindingFails(String property, String value, String reason) {
 		String name = "mongodb.load-balanced.embedded." + property;
 		this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=true", name + "=" + value)
 			.run((context) -> {
@@ -151,12 +197,29 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 	void propertyDefaultsMatchTheBuilderDefaults() {
 		EmbeddedLoadBalancedMongoProperties properties = new EmbeddedLoadBalancedMongoProperties();
 		assertThat(properties.isEnabled()).isFalse();
-		assertThat(properties.getFronts()).isEqualTo(EmbeddedLoadBalancedMongo.DEFAULT_FRONTS);
-		assertThat(properties.getMaxWireVersion()).isEqualTo(EmbeddedLoadBalancedMongo.DEFAULT_MAX_WIRE_VERSION);
-		assertThat(properties.getProxyHeaderTimeout()).isEqualTo(EmbeddedLoadBalancedMongo.DEFAULT_PROXY_HEADER_TIMEOUT);
+		assertThat(properties.getFronts()).isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_FRONTS);
+		assertThat(properties.getMaxWireVersion()).isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_MAX_WIRE_VERSION);
+		assertThat(properties.getProxyHeaderTimeout())
+			.isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_PROXY_HEADER_TIMEOUT);
 		assertThat(properties.getProxyProtocol()).isEqualTo(ProxyProtocolVersion.V2);
 		assertThat(properties.getPort()).isZero();
+		assertThat(properties.getDatabase()).isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_DATABASE);
 		assertThat(properties.getProxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
+		// Unbound properties describe exactly the default settings.
+		assertThat(properties.toSettings()).isEqualTo(EmbeddedLoadBalancedMongoSettings.defaults());
+	}
+
+	@Test
+	void metadataDescribesTheDatabaseDefault() throws IOException {
+		try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			assertThat(metadata).isNotNull();
+			List<Map<String, Object>> database = JsonPath.parse(metadata)
+				.read("$.properties[?(@.name == 'mongodb.load-balanced.embedded.database')]");
+			assertThat(database).singleElement().satisfies((property) -> {
+				assertThat(property).containsEntry("defaultValue", "test");
+				assertThat(property.get("description")).asString().contains("\"test\" as in Boot's own default");
+			});
+		}
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,14 +1,23 @@
 package io.mongolb.embedded.junit;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 /**
  * Runs {@link EmbeddedLoadBalancedMongoExtensionTests} with the JUnit Platform test kit and checks that its cluster was
@@ -29,6 +38,92 @@ class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 		AtomicReference<EmbeddedLoadBalancedMongo> cluster = new AtomicReference<>(started);
 		assertThat(cluster.get()).isNotNull();
 		assertThat(cluster.get().isRunning()).isFalse();
+	}
+
+	@Test
+	void perMethodClustersAreClosedAfterTheirMethod() {
+		EmbeddedLoadBalancedMongoPerMethodTests.seen.clear();
+		EngineTestKit.engine("junit-jupiter")
+			.selectors(DiscoverySelectors.selectClass(EmbeddedLoadBalancedMongoPerMethodTests.class))
+			.execute()
+			.testEvents()
+			.assertStatistics((stats) -> stats.succeeded(5).failed(0));
+		List<EmbeddedLoadBalancedMongo> seen = List.copyOf(EmbeddedLoadBalancedMongoPerMethodTests.seen);
+		assertThat(seen).hasSize(5).doesNotHaveDuplicates();
+		assertThat(seen).allSatisfy((mongo) -> assertThat(mongo.isRunning()).isFalse());
+	}
+
+	@Test
+	void perMethodClusterInAStaticFieldFailsTheClassNamingTheField() {
+		EngineTestKit.engine("junit-jupiter")
+			.configurationParameter(OnlyThroughTheTestKit.PARAMETER, "true")
+			.selectors(DiscoverySelectors.selectClass(PerMethodInAStaticField.class))
+			.execute()
+			.containerEvents()
+			.assertThatEvents()
+			.haveExactly(1, finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+					message("@EmbeddedLoadBalancedMongoTest(lifecycle = PER_METHOD) on "
+							+ PerMethodInAStaticField.class.getName() + " cannot inject static field 'mongo' of "
+							+ PerMethodInAStaticField.class.getName() + ": make it an instance field or a parameter")));
+	}
+
+	@Test
+	void invalidAttributeFailsTheClassNamingTheClassAndTheOption() {
+		EngineTestKit.engine("junit-jupiter")
+			.configurationParameter(OnlyThroughTheTestKit.PARAMETER, "true")
+			.selectors(DiscoverySelectors.selectClass(InvalidFronts.class))
+			.execute()
+			.containerEvents()
+			.assertThatEvents()
+			.haveExactly(1,
+					finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+							message("Invalid @EmbeddedLoadBalancedMongoTest on " + InvalidFronts.class.getName()
+									+ ": fronts must be at least 1, was 0")));
+	}
+
+	/**
+	 * Fails on purpose: run only through the test kit.
+	 */
+	@ExtendWith(OnlyThroughTheTestKit.class)
+	@EmbeddedLoadBalancedMongoTest(fronts = 0)
+	static class InvalidFronts {
+
+		@Test
+		void neverRuns(EmbeddedLoadBalancedMongo mongo) {
+		}
+
+	}
+
+	/**
+	 * Fails on purpose: run only through the test kit.
+	 */
+	@ExtendWith(OnlyThroughTheTestKit.class)
+	@EmbeddedLoadBalancedMongoTest(lifecycle = EmbeddedLoadBalancedMongoTest.Lifecycle.PER_METHOD)
+	static class PerMethodInAStaticField {
+
+		static EmbeddedLoadBalancedMongo mongo;
+
+		@Test
+		void neverRuns() {
+		}
+
+	}
+
+	/**
+	 * Disables a class unless the test kit runs it with {@link #PARAMETER} set (e.g. when {@code -Dtest=} selects it).
+	 */
+	static class OnlyThroughTheTestKit implements ExecutionCondition {
+
+		static final String PARAMETER = "mongolb.test-kit";
+
+		@Override
+		public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+			return context.getConfigurationParameter(PARAMETER).isPresent()
+					? ConditionEvaluationResult.enabled("run by the test kit")
+					: ConditionEvaluationResult.disabled("fails on purpose; run by "
+							+ EmbeddedLoadBalancedMongoExtensionLifecycleTests.class.getSimpleName());
+		}
+
 	}
 
 }

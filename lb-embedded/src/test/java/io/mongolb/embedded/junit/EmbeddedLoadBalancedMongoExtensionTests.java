@@ -56,6 +56,7 @@ class EmbeddedLoadBalancedMongoExtensionTests {
 		assertThat(parameter.isRunning()).isTrue();
 		assertThat(parameter.getFrontCount()).isEqualTo(3);
 		assertThat(parameter.getProxyProtocol()).isEqualTo(ProxyProtocolVersion.V1);
+		assertThat(parameter.getConnectionString()).endsWith("/test?loadBalanced=true");
 	}
 
 	@Test
@@ -86,13 +87,14 @@ class EmbeddedLoadBalancedMongoExtensionTests {
 	}
 
 	@Nested
-	@EmbeddedLoadBalancedMongoTest(fronts = 1)
+	@EmbeddedLoadBalancedMongoTest(fronts = 1, database = "nested")
 	class NestedWithItsOwnCluster {
 
 		@Test
 		void getsItsOwnCluster(EmbeddedLoadBalancedMongo mongo) {
 			assertThat(mongo).isNotSameAs(staticField);
 			assertThat(mongo.getFrontCount()).isEqualTo(1);
+			assertThat(mongo.getConnectionString()).endsWith("/nested?loadBalanced=true");
 		}
 
 	}

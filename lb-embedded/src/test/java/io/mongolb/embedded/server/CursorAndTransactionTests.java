@@ -12,7 +12,6 @@ import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +21,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.support.WireClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,13 +32,13 @@ import static org.awaitility.Awaitility.await;
  * Cursors of a load-balanced client die with its connection (as on mongos), ordinary clients' do not; transactions
  * are refused and write nothing.
  */
+@EmbeddedLoadBalancedMongoTest(fronts = 2)
 class CursorAndTransactionTests {
 
 	private static EmbeddedLoadBalancedMongo mongo;
 
 	@BeforeAll
-	static void start() {
-		mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).start();
+	static void insertDocuments() {
 		try (MongoClient client = MongoClients.create(mongo.getConnectionString())) {
 			List<Document> documents = new ArrayList<>();
 			for (int i = 0; i < 10; i++) {
@@ -46,11 +46,6 @@ class CursorAndTransactionTests {
 			}
 			client.getDatabase("cursors").getCollection("items").insertMany(documents);
 		}
-	}
-
-	@AfterAll
-	static void stop() {
-		mongo.close();
 	}
 
 	private static long openCursorsInServerStatus(MongoClient admin) {

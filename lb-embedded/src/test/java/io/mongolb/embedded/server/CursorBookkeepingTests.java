@@ -12,6 +12,7 @@ import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.junit.jupiter.api.Test;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.support.WireClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,14 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The front's cursor bookkeeping stays cheap: a getMore or killCursors looks up only the cursors it names, not every
  * open cursor, and the per-front count stays right.
  */
+@EmbeddedLoadBalancedMongoTest(fronts = 1)
 class CursorBookkeepingTests {
 
 	private static final int OPEN_CURSORS = 50;
 
 	@Test
-	void getMoreAndKillCursorsLookUpOnlyTheCursorsTheyName() throws IOException {
-		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(1).start();
-				WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
+	void getMoreAndKillCursorsLookUpOnlyTheCursorsTheyName(EmbeddedLoadBalancedMongo mongo) throws IOException {
+		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
 			client.send(WireClient.v2ProxyHeader());
 			client.command(new BsonDocument("hello", new BsonInt32(1)).append("loadBalanced", BsonBoolean.TRUE)
 				.append("$db", new BsonString("admin")));

@@ -5,8 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.ConnectionString;
@@ -20,6 +19,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.event.ServerDescriptionChangedEvent;
 import com.mongodb.event.ServerListener;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.support.Messages;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,19 +30,10 @@ import static org.awaitility.Awaitility.await;
  * Misconfigurations as the real driver reports them: an ordinary client through the balancer (354), a load-balanced
  * client on a normal port, and the reverse-proxy option that lets ordinary clients through.
  */
+@EmbeddedLoadBalancedMongoTest(fronts = 2)
 class DriverErrorPathTests {
 
 	private static EmbeddedLoadBalancedMongo mongo;
-
-	@BeforeAll
-	static void start() {
-		mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).start();
-	}
-
-	@AfterAll
-	static void stop() {
-		mongo.close();
-	}
 
 	private static MongoClient client(String uri, ServerListener listener, boolean serverApi) {
 		MongoClientSettings.Builder builder = MongoClientSettings.builder()
@@ -109,12 +100,12 @@ class DriverErrorPathTests {
 		}
 	}
 
-	@Test
-	void reverseProxyOptionLetsOrdinaryClientsThroughTheLoadBalancerPort() {
-		try (EmbeddedLoadBalancedMongo reverse = EmbeddedLoadBalancedMongo.builder()
-			.fronts(2)
-			.acceptNonLoadBalancedClients(true)
-			.start()) {
+	@Nested
+	@EmbeddedLoadBalancedMongoTest(fronts = 2, acceptNonLoadBalancedClients = true)
+	class ReverseProxy {
+
+		@Test
+		void reverseProxyOptionLetsOrdinaryClientsThroughTheLoadBalancerPort(EmbeddedLoadBalancedMongo reverse) {
 			String uri = "mongodb://127.0.0.1:" + reverse.getBalancerPort() + "/";
 			try (MongoClient client = MongoClients.create(uri)) {
 				MongoCollection<Document> collection = client.getDatabase("reverse").getCollection("items");
@@ -130,6 +121,7 @@ class DriverErrorPathTests {
 				assertThat(client.getDatabase("reverse").getCollection("items").countDocuments()).isEqualTo(1);
 			}
 		}
+
 	}
 
 }

@@ -10,8 +10,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.bson.Document;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,6 +28,8 @@ import com.mongodb.event.CommandStartedEvent;
 import com.mongodb.event.ConnectionClosedEvent;
 import com.mongodb.event.ConnectionPoolListener;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
 import io.mongolb.embedded.support.Messages;
 import io.mongolb.embedded.support.RecordingListener;
 
@@ -37,21 +37,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The {@code failCommand} fail point, configured per front the way driver test suites configure mongos.
+ * The {@code failCommand} fail point, configured per front the way driver test suites configure mongos. A cluster per
+ * test: fail points, pools and connection counts start clean.
  */
+@EmbeddedLoadBalancedMongoTest(fronts = 2, lifecycle = Lifecycle.PER_METHOD)
 class FailPointTests {
 
 	private EmbeddedLoadBalancedMongo mongo;
-
-	@BeforeEach
-	void start() {
-		this.mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).start();
-	}
-
-	@AfterEach
-	void stop() {
-		this.mongo.close();
-	}
 
 	private Document configure(int front, Object mode, Document data) {
 		try (MongoClient admin = MongoClients.create(this.mongo.getFrontConnectionString(front))) {

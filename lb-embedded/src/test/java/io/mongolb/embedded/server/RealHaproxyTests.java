@@ -17,6 +17,8 @@ import com.mongodb.client.MongoClients;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
 import io.mongolb.embedded.support.HaproxyProcess;
 import io.mongolb.embedded.support.LoadBalancedScenario;
 import io.mongolb.embedded.support.Messages;
@@ -27,9 +29,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The fronts behind a real HAProxy (PROXY v2 and v1), as mongos is deployed. Skipped with a reason when haproxy is
- * not installed, failed under {@code CI=true}.
+ * not installed, failed under {@code CI=true}. A cluster per test, so that each counts only its own HAProxy's
+ * headers.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@EmbeddedLoadBalancedMongoTest(fronts = 2, balancer = false, lifecycle = Lifecycle.PER_METHOD)
 class RealHaproxyTests {
 
 	@TempDir
@@ -37,10 +41,9 @@ class RealHaproxyTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "send-proxy-v2", "send-proxy" })
-	void loadBalancedDriverWorksBehindHaproxy(String sendProxy, CapturedOutput output) {
+	void loadBalancedDriverWorksBehindHaproxy(String sendProxy, CapturedOutput output, EmbeddedLoadBalancedMongo mongo) {
 		HaproxyProcess.requireHaproxy();
-		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).balancer(false).start();
-				HaproxyProcess haproxy = HaproxyProcess.start(this.directory,
+		try (HaproxyProcess haproxy = HaproxyProcess.start(this.directory,
 						List.of(mongo.getLoadBalancerPort(0), mongo.getLoadBalancerPort(1)), sendProxy)) {
 			boolean v2 = sendProxy.equals("send-proxy-v2");
 			// HAProxy's health checks (check inter 200ms) reach every front: with send-proxy-v2 as LOCAL headers.
@@ -69,10 +72,9 @@ class RealHaproxyTests {
 	}
 
 	@Test
-	void ordinaryClientBehindHaproxyGets354() {
+	void ordinaryClientBehindHaproxyGets354(EmbeddedLoadBalancedMongo mongo) {
 		HaproxyProcess.requireHaproxy();
-		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).balancer(false).start();
-				HaproxyProcess haproxy = HaproxyProcess.start(this.directory,
+		try (HaproxyProcess haproxy = HaproxyProcess.start(this.directory,
 						List.of(mongo.getLoadBalancerPort(0), mongo.getLoadBalancerPort(1)), "send-proxy-v2");
 				MongoClient client = MongoClients
 					.create("mongodb://127.0.0.1:" + haproxy.getPort() + "/?serverSelectionTimeoutMS=2000")) {

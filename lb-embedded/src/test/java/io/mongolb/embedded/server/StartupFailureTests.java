@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
 import static io.mongolb.embedded.support.LoopbackPorts.accepts;
@@ -52,6 +53,7 @@ class StartupFailureTests {
 			int port = mongo.getPort(0);
 			int loadBalancerPort = mongo.getLoadBalancerPort(0);
 			mongo.stopFront(0);
+			ObjectId stopped = mongo.getServiceId(0);
 			try (ServerSocket taken = occupy(loadBalancerPort)) {
 				assertThatThrownBy(() -> mongo.startFront(0)).isInstanceOf(IllegalStateException.class)
 					.hasMessageContaining("Front 0")
@@ -59,10 +61,12 @@ class StartupFailureTests {
 					.hasCauseInstanceOf(BindException.class);
 				assertThat(mongo.isFrontRunning(0)).isFalse();
 				assertThat(accepts(port)).as("normal port after the failed start").isFalse();
+				assertThat(mongo.getServiceId(0)).as("serviceId after the failed start").isEqualTo(stopped);
 			}
-			// Once the port is free again, the front starts on its ports.
+			// Once the port is free again, the front starts on its ports, with a new serviceId.
 			mongo.startFront(0);
 			assertThat(mongo.isFrontRunning(0)).isTrue();
+			assertThat(mongo.getServiceId(0)).isNotEqualTo(stopped);
 			assertThat(mongo.getPort(0)).isEqualTo(port);
 			assertThat(accepts(loadBalancerPort)).isTrue();
 		}
@@ -73,12 +77,14 @@ class StartupFailureTests {
 		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).balancer(false).start()) {
 			int port = mongo.getPort(1);
 			mongo.stopFront(1);
+			ObjectId stopped = mongo.getServiceId(1);
 			try (ServerSocket taken = occupy(port)) {
 				assertThatThrownBy(() -> mongo.startFront(1)).isInstanceOf(IllegalStateException.class)
 					.hasMessageContaining("Front 1")
 					.hasMessageContaining("normal port 127.0.0.1:" + port);
 				assertThat(mongo.isFrontRunning(1)).isFalse();
 				assertThat(mongo.isFrontRunning(0)).isTrue();
+				assertThat(mongo.getServiceId(1)).as("serviceId after the failed start").isEqualTo(stopped);
 			}
 		}
 	}

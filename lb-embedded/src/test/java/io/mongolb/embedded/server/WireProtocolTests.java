@@ -13,8 +13,7 @@ import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.support.WireClient;
 
 import static org.assertj.core.api.Assertions.as;
@@ -35,19 +35,10 @@ import static org.awaitility.Awaitility.await;
  * OP_QUERY, later hellos, the normal port, moreToCome, serverStatus.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@EmbeddedLoadBalancedMongoTest(fronts = 2, proxyHeaderTimeoutMillis = 500)
 class WireProtocolTests {
 
 	private static EmbeddedLoadBalancedMongo mongo;
-
-	@BeforeAll
-	static void start() {
-		mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).proxyHeaderTimeout(Duration.ofMillis(500)).start();
-	}
-
-	@AfterAll
-	static void stop() {
-		mongo.close();
-	}
 
 	static BsonDocument hello(boolean loadBalanced) {
 		BsonDocument hello = new BsonDocument("hello", new BsonInt32(1)).append("$db", new BsonString("admin"));
@@ -58,12 +49,18 @@ class WireProtocolTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "v1", "v2", "v2-local" })
+	@ValueSource(strings = { "v1", "v1-tcp6", "v1-tcp6-full", "v1-tcp6-ipv4-mapped", "v1-unknown",
+			"v1-unknown-with-addresses", "v2", "v2-local" })
 	void firstLoadBalancedHelloGetsTheServiceIdAndLaterOnesDoNot(String header) throws IOException {
 		ProxyHeaderCounts before = mongo.getProxyHeaderCounts(1);
 		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(1))) {
 			client.send(switch (header) {
 				case "v1" -> WireClient.v1Header();
+				case "v1-tcp6" -> ascii("PROXY TCP6 ::1 ::1 50000 27017\r\n");
+				case "v1-tcp6-full" -> ascii("PROXY TCP6 2001:0db8:0000:0000:0000:ff00:0042:8329 fe80::1 0 65535\r\n");
+				case "v1-tcp6-ipv4-mapped" -> ascii("PROXY TCP6 ::ffff:192.0.2.1 ::ffff:127.0.0.1 50000 27017\r\n");
+				case "v1-unknown" -> ascii("PROXY UNKNOWN\r\n");
+				case "v1-unknown-with-addresses" -> ascii("PROXY UNKNOWN ffff::1 ffff::2 65535 65535\r\n");
 				case "v2" -> WireClient.v2ProxyHeader();
 				default -> WireClient.v2LocalHeader();
 			});
@@ -71,9 +68,9 @@ class WireProtocolTests {
 			assertThat(first.getDouble("ok").getValue()).isEqualTo(1.0);
 			// The front counted the header it received, by version and command.
 			assertThat(mongo.getProxyHeaderCounts(1)).isEqualTo(switch (header) {
-				case "v1" -> new ProxyHeaderCounts(before.v1() + 1, before.v2(), before.v2Local());
 				case "v2" -> new ProxyHeaderCounts(before.v1(), before.v2() + 1, before.v2Local());
-				default -> new ProxyHeaderCounts(before.v1(), before.v2(), before.v2Local() + 1);
+				case "v2-local" -> new ProxyHeaderCounts(before.v1(), before.v2(), before.v2Local() + 1);
+				default -> new ProxyHeaderCounts(before.v1() + 1, before.v2(), before.v2Local());
 			});
 			assertThat(first.getString("msg").getValue()).isEqualTo("isdbgrid");
 			assertThat(first.getBoolean("isWritablePrimary").getValue()).isTrue();
@@ -145,7 +142,10 @@ class WireProtocolTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "garbage", "http", "bad-v1-addresses", "v1-too-long", "truncated-v1", "truncated-v2",
-			"bad-v2-signature", "bad-v2-version", "short", "nothing" })
+			"bad-v2-signature", "bad-v2-version", "short", "nothing", "v1-bracketed-ipv6", "v1-zone-id", "v1-plus-port",
+			"v1-space-before-crlf", "v1-double-space", "v1-ipv4-in-tcp6", "v1-ipv6-in-tcp4", "v1-leading-zero-octet",
+			"v1-leading-zero-port", "v1-port-too-large", "v1-lower-case-protocol", "v1-two-double-colons",
+			"v1-lf-only", "v1-cr-only", "v1-nul", "v1-unknown-no-space" })
 	void malformedOrMissingHeaderClosesThatConnectionOnly(String shape, CapturedOutput output) throws IOException {
 		try (WireClient healthy = new WireClient(mongo.getLoadBalancerPort(0))) {
 			healthy.send(WireClient.v2ProxyHeader());
@@ -170,6 +170,22 @@ class WireProtocolTests {
 						yield header;
 					}
 					case "short" -> new byte[] { 0x0D, 0x0A, 0x0D };
+					case "v1-bracketed-ipv6" -> ascii("PROXY TCP6 [::1] [::1] 50000 27017\r\n");
+					case "v1-zone-id" -> ascii("PROXY TCP6 fe80::1%eth0 fe80::2 50000 27017\r\n");
+					case "v1-plus-port" -> ascii("PROXY TCP4 127.0.0.1 127.0.0.1 +80 27017\r\n");
+					case "v1-space-before-crlf" -> ascii("PROXY TCP4 127.0.0.1 127.0.0.1 50000 27017 \r\n");
+					case "v1-double-space" -> ascii("PROXY TCP4  127.0.0.1 127.0.0.1 50000 27017\r\n");
+					case "v1-ipv4-in-tcp6" -> ascii("PROXY TCP6 127.0.0.1 127.0.0.1 50000 27017\r\n");
+					case "v1-ipv6-in-tcp4" -> ascii("PROXY TCP4 ::1 ::1 50000 27017\r\n");
+					case "v1-leading-zero-octet" -> ascii("PROXY TCP4 127.000.0.1 127.0.0.1 50000 27017\r\n");
+					case "v1-leading-zero-port" -> ascii("PROXY TCP4 127.0.0.1 127.0.0.1 050000 27017\r\n");
+					case "v1-port-too-large" -> ascii("PROXY TCP4 127.0.0.1 127.0.0.1 65536 27017\r\n");
+					case "v1-lower-case-protocol" -> ascii("PROXY tcp4 127.0.0.1 127.0.0.1 50000 27017\r\n");
+					case "v1-two-double-colons" -> ascii("PROXY TCP6 1::2::3 ::1 50000 27017\r\n");
+					case "v1-lf-only" -> ascii("PROXY TCP4 127.0.0.1 127.0.0.1 50000 27017\n");
+					case "v1-cr-only" -> ascii("PROXY TCP4 127.0.0.1 127.0.0.1 50000 27017\rX");
+					case "v1-nul" -> ascii("PROXY TCP4 127.0.0.1\0 127.0.0.1 50000 27017\r\n");
+					case "v1-unknown-no-space" -> ascii("PROXY UNKNOWNX\r\n");
 					default -> new byte[0];
 				};
 				client.send(bytes);
@@ -188,6 +204,34 @@ class WireProtocolTests {
 					new BsonString("admin")));
 			assertThat(ping.getDouble("ok").getValue()).isEqualTo(1.0);
 		}
+	}
+
+	@Test
+	void connectionWithAHeaderOutlivesTheHeaderTimeout() throws IOException {
+		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
+			client.send(WireClient.v2ProxyHeader());
+			assertThat(client.command(hello(true)).containsKey("serviceId")).isTrue();
+			BsonDocument ping = new BsonDocument("ping", new BsonInt32(1)).append("$db", new BsonString("admin"));
+			// The 500 ms header timeout was cancelled when the header arrived: the connection stays open past it.
+			await().during(Duration.ofMillis(800))
+				.atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(client.command(ping).getDouble("ok").getValue()).isEqualTo(1.0));
+		}
+	}
+
+	@Test
+	void connectionClosedBeforeTheHeaderTimeoutIsNotReported(CapturedOutput output) throws IOException {
+		String connection;
+		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
+			connection = "connection from /127.0.0.1:" + client.localPort() + ": ";
+		}
+		await().during(Duration.ofMillis(800))
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(output.getOut()).doesNotContain(connection));
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
 	}
 
 	@Test
@@ -229,17 +273,20 @@ class WireProtocolTests {
 		}
 	}
 
-	@Test
-	void maxWireVersionIsConfigurableAndAtLeast13() throws IOException {
-		assertThatIllegalArgumentException().isThrownBy(() -> EmbeddedLoadBalancedMongo.builder().maxWireVersion(12))
-			.withMessageContaining("at least 13");
-		try (EmbeddedLoadBalancedMongo other = EmbeddedLoadBalancedMongo.builder()
-			.fronts(1)
-			.balancer(false)
-			.maxWireVersion(25)
-			.start(); WireClient client = new WireClient(other.getPort(0))) {
-			assertThat(client.command(hello(false)).getInt32("maxWireVersion").getValue()).isEqualTo(25);
+	@Nested
+	@EmbeddedLoadBalancedMongoTest(fronts = 1, balancer = false, maxWireVersion = 25)
+	class MaxWireVersion {
+
+		@Test
+		void maxWireVersionIsConfigurableAndAtLeast13(EmbeddedLoadBalancedMongo other) throws IOException {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> EmbeddedLoadBalancedMongo.builder().maxWireVersion(12))
+				.withMessageContaining("at least 13");
+			try (WireClient client = new WireClient(other.getPort(0))) {
+				assertThat(client.command(hello(false)).getInt32("maxWireVersion").getValue()).isEqualTo(25);
+			}
 		}
+
 	}
 
 	@Test

@@ -1,0 +1,63 @@
+package io.mongolb.embedded;
+
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The public types of the module are its API and nothing else: a new public type has to be added here on purpose.
+ */
+class PublicApiTests {
+
+	@Test
+	void publicTypesAreTheApi() throws IOException, URISyntaxException {
+		Path classes = Path.of(EmbeddedLoadBalancedMongo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+		List<String> publicTypes;
+		try (Stream<Path> files = Files.walk(classes)) {
+			publicTypes = files.filter((file) -> file.toString().endsWith(".class"))
+				.map((file) -> classes.relativize(file).toString().replace(java.io.File.separatorChar, '.'))
+				.map((name) -> name.substring(0, name.length() - ".class".length()))
+				.filter((name) -> !name.endsWith("package-info"))
+				.filter(PublicApiTests::isPublic)
+				.sorted()
+				.toList();
+		}
+		assertThat(publicTypes).containsExactly(
+				"io.mongolb.embedded.autoconfigure.EmbeddedLoadBalancedMongoAutoConfiguration",
+				"io.mongolb.embedded.autoconfigure.EmbeddedLoadBalancedMongoProperties",
+				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoExtension",
+				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest",
+				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest$Lifecycle",
+				"io.mongolb.embedded.proxy.ProxyProtocolBalancer", "io.mongolb.embedded.proxy.ProxyProtocolVersion",
+				"io.mongolb.embedded.server.EmbeddedLoadBalancedMongo",
+				"io.mongolb.embedded.server.EmbeddedLoadBalancedMongo$Builder",
+				"io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings",
+				"io.mongolb.embedded.server.ProxyHeaderCounts");
+	}
+
+	private static boolean isPublic(String className) {
+		try {
+			Class<?> type = Class.forName(className, false, PublicApiTests.class.getClassLoader());
+			for (Class<?> current = type; current != null; current = current.getEnclosingClass()) {
+				if (!Modifier.isPublic(current.getModifiers())) {
+					return false;
+				}
+			}
+			return !type.isAnonymousClass() && !type.isSynthetic();
+		}
+		catch (ClassNotFoundException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
