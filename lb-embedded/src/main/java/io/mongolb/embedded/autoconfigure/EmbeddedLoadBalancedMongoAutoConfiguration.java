@@ -3,13 +3,13 @@ package io.mongolb.embedded.autoconfigure;
 import com.mongodb.ConnectionString;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 
@@ -17,7 +17,7 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
  * Starts an {@link EmbeddedLoadBalancedMongo} when {@code mongodb.load-balanced.embedded.enabled=true} and supplies a
  * {@link MongoConnectionDetails} pointing at its balancer with {@code loadBalanced=true}.
  * <p>
- * Activation is only that explicit property. Ordered before Boot's {@link MongoAutoConfiguration}, so Boot's
+ * Activation is only that explicit property, read as Spring Boot's binder reads a boolean ({@code yes} and {@code on} are true). Ordered before Boot's {@link MongoAutoConfiguration}, so Boot's
  * properties-based connection details back off: {@code spring.mongodb.uri}, {@code host} and {@code port} are then
  * ignored (other {@code spring.mongodb.*} client settings still apply through Boot's customizers). A
  * {@link MongoConnectionDetails} bean defined by the application takes precedence over this one. The cluster is closed
@@ -27,7 +27,7 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
  */
 @AutoConfiguration(before = MongoAutoConfiguration.class)
 @ConditionalOnClass({ MongoConnectionDetails.class, ConnectionString.class })
-@ConditionalOnBooleanProperty("mongodb.load-balanced.embedded.enabled")
+@Conditional(OnEmbeddedEnabledCondition.class)
 @EnableConfigurationProperties(EmbeddedLoadBalancedMongoProperties.class)
 public final class EmbeddedLoadBalancedMongoAutoConfiguration {
 

@@ -61,6 +61,32 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 	}
 
 	@Test
+	void everyBooleanSpellingOfTheSwitchMeansWhatTheBinderReads() {
+		// Spring Boot's binder reads yes/on/1 as true and no/off/0 as false: the condition must agree with it.
+		for (String yes : new String[] { "yes", "on", "1", "TRUE" }) {
+			this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=" + yes).run((context) -> {
+				assertThat(context).as(yes).hasSingleBean(EmbeddedLoadBalancedMongo.class);
+				assertThat(context.getBean(EmbeddedLoadBalancedMongoProperties.class).isEnabled()).as(yes).isTrue();
+			});
+		}
+		for (String no : new String[] { "no", "off", "0" }) {
+			this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=" + no)
+				.run((context) -> assertThat(context).as(no).hasNotFailed().doesNotHaveBean(EmbeddedLoadBalancedMongo.class));
+		}
+	}
+
+	@Test
+	void aSwitchValueThatIsNotABooleanFailsNamingTheProperty() {
+		this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=maybe").run((context) -> {
+			assertThat(context).hasFailed();
+			BindException bind = bindExceptionIn(context.getStartupFailure());
+			assertThat(bind).isNotNull();
+			assertThat(bind.getProperty().getName()).hasToString("mongodb.load-balanced.embedded.enabled");
+			assertThat(bind.getProperty().getValue()).hasToString("maybe");
+		});
+	}
+
+	@Test
 	void startsTheClusterAndSuppliesLoadBalancedConnectionDetails() {
 		AtomicReference<EmbeddedLoadBalancedMongo> started = new AtomicReference<>();
 		this.runner
