@@ -23,9 +23,10 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Answers every error of the API with an RFC 9457 {@code application/problem+json} body (Spring's
- * {@link ProblemDetail}): 400 for unreadable JSON and invalid fields (with an {@code errors} map, field or parameter to message),
- * 404 for an unknown id, 409 for a concurrent update.
+ * Answers every error of the API with an RFC 9457 {@code application/problem+json} body
+ * (Spring's {@link ProblemDetail}): 400 for unreadable JSON and invalid fields (with an
+ * {@code errors} map, field or parameter to message), 404 for an unknown id, 409 for a
+ * concurrent update.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -46,7 +47,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		// Spring's default detail is "Failed to read request"; say what a client can fix, without echoing the body.
+		// Spring's default detail is "Failed to read request"; say what a client can fix,
+		// without echoing the body.
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status,
 				"The request body is missing or is not valid JSON for an order");
 		return handleExceptionInternal(ex, problem, headers, status, request);
@@ -71,7 +73,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(DataAccessResourceFailureException.class)
 	ProblemDetail handleDatabaseUnavailable(DataAccessResourceFailureException ex) {
-		// The driver's message names hosts and internals: the client gets a fixed text, the log keeps the rest.
+		// The driver's message names hosts and internals: the client gets a fixed text,
+		// the log keeps the rest.
 		logger.warn("MongoDB is unavailable: " + ex.getMessage());
 		return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
 				"The database is unavailable: see /actuator/health/mongodbLoadBalancer");

@@ -1,23 +1,22 @@
 package io.mongolb.sample;
 
+import io.mongolb.autoconfigure.mode.LoadBalancedMode;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 
-import io.mongolb.autoconfigure.mode.LoadBalancedMode;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
-
 /**
- * Tells the user what the sample is connected to: one log line when the application is ready, and a {@code mongodb}
- * section in {@code /actuator/info}.
+ * Tells the user what the sample is connected to: one log line when the application is
+ * ready, and a {@code mongodb} section in {@code /actuator/info}.
  */
 @Configuration(proxyBeanMethods = false)
 class ConnectionModeConfiguration {

@@ -10,17 +10,20 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.StringUtils;
 
 /**
- * Chooses where the sample's MongoDB is: the embedded load-balanced MongoDB unless the user points Spring Boot at a
- * server of their own.
+ * Chooses where the sample's MongoDB is: the embedded load-balanced MongoDB unless the
+ * user points Spring Boot at a server of their own.
  * <p>
- * When neither {@code spring.mongodb.uri} nor {@code spring.mongodb.host} is set (from any source: command line,
- * {@code SPRING_MONGODB_URI} in the environment, an {@code application.yml} of the user's), it adds
- * {@code mongodb.load-balanced.embedded.enabled=true} as the lowest-precedence property, which starts the embedded
- * cluster and points Spring Boot at its balancer. When one of them is set, it adds nothing: the embedded cluster stays
- * off and Spring Boot connects to the given address. An explicit {@code mongodb.load-balanced.embedded.enabled} is
+ * When neither {@code spring.mongodb.uri} nor {@code spring.mongodb.host} is set (from
+ * any source: command line, {@code SPRING_MONGODB_URI} in the environment, an
+ * {@code application.yml} of the user's), it adds
+ * {@code mongodb.load-balanced.embedded.enabled=true} as the lowest-precedence property,
+ * which starts the embedded cluster and points Spring Boot at its balancer. When one of
+ * them is set, it adds nothing: the embedded cluster stays off and Spring Boot connects
+ * to the given address. An explicit {@code mongodb.load-balanced.embedded.enabled} is
  * always respected, since this source comes last.
  * <p>
- * Runs after Spring Boot's config data processing, so {@code application.yml} and profile files are visible.
+ * Runs after Spring Boot's config data processing, so {@code application.yml} and profile
+ * files are visible.
  */
 public class ConnectionModeEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -46,7 +49,8 @@ public class ConnectionModeEnvironmentPostProcessor implements EnvironmentPostPr
 
 	@Override
 	public int getOrder() {
-		// After ConfigDataEnvironmentPostProcessor (HIGHEST_PRECEDENCE + 10): application.yml is loaded by then.
+		// After ConfigDataEnvironmentPostProcessor (HIGHEST_PRECEDENCE + 10):
+		// application.yml is loaded by then.
 		return Ordered.LOWEST_PRECEDENCE;
 	}
 

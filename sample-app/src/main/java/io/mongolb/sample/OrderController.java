@@ -23,8 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
- * The orders API: create, read, list (paged, newest first), update and delete. Every response that touched MongoDB
- * carries the {@code X-Mongo-Service-Id} header: the serviceId of the mongos that served it.
+ * The orders API: create, read, list (paged, newest first), update and delete. Every
+ * response that touched MongoDB carries the {@code X-Mongo-Service-Id} header: the
+ * serviceId of the mongos that served it.
  */
 @RestController
 @RequestMapping("/api/orders")
@@ -36,7 +37,8 @@ class OrderController {
 
 	OrderController(OrderRepository repository) {
 		this.repository = repository;
-		// MongoDB stores dates in milliseconds: tick in milliseconds too, so a read returns what the create returned.
+		// MongoDB stores dates in milliseconds: tick in milliseconds too, so a read
+		// returns what the create returned.
 		this.clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
 	}
 

@@ -5,7 +5,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * No order has the requested id: answered with 404 and a {@code application/problem+json} body.
+ * No order has the requested id: answered with 404 and a {@code application/problem+json}
+ * body.
  */
 public class OrderNotFoundException extends ErrorResponseException {
 

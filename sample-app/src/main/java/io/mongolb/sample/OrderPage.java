@@ -5,7 +5,8 @@ import java.util.List;
 import org.springframework.data.domain.Page;
 
 /**
- * One page of orders, as the list endpoint returns it (a stable JSON shape instead of Spring Data's {@code PageImpl}).
+ * One page of orders, as the list endpoint returns it (a stable JSON shape instead of
+ * Spring Data's {@code PageImpl}).
  *
  * @param content the orders on this page
  * @param page the page number, from 0

@@ -13,9 +13,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Registers the {@link ServiceIdRecorder} with the {@code MongoClient} that Spring Boot builds (through a
- * {@link MongoClientSettingsBuilderCustomizer}, as the starter registers its own listeners) and a filter that
- * records around each request under {@code /api/}.
+ * Registers the {@link ServiceIdRecorder} with the {@code MongoClient} that Spring Boot
+ * builds (through a {@link MongoClientSettingsBuilderCustomizer}, as the starter
+ * registers its own listeners) and a filter that records around each request under
+ * {@code /api/}.
  */
 @Configuration(proxyBeanMethods = false)
 class ServiceIdConfiguration {
@@ -40,8 +41,8 @@ class ServiceIdConfiguration {
 			}
 
 			@Override
-			protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
-					FilterChain chain) throws ServletException, IOException {
+			protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+					throws ServletException, IOException {
 				recorder.begin(response);
 				try {
 					chain.doFilter(request, response);

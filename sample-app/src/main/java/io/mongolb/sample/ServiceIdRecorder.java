@@ -3,20 +3,23 @@ package io.mongolb.sample;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandFailedEvent;
+import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandSucceededEvent;
 import jakarta.servlet.http.HttpServletResponse;
 import org.bson.types.ObjectId;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Shows which mongos served an HTTP request: a driver {@link CommandListener} that, while a request is being handled
- * on the current thread, sets the response header {@value #HEADER} to the serviceIds of the connections its commands
- * ran on (in load-balanced mode each connection is bound to one mongos, which the driver learns from the handshake).
+ * Shows which mongos served an HTTP request: a driver {@link CommandListener} that, while
+ * a request is being handled on the current thread, sets the response header
+ * {@value #HEADER} to the serviceIds of the connections its commands ran on (in
+ * load-balanced mode each connection is bound to one mongos, which the driver learns from
+ * the handshake).
  * <p>
- * The synchronous driver fires command events on the thread that runs the operation, so a thread-local ties them to
- * the request. Commands outside a request (health checks, start-up) are ignored.
+ * The synchronous driver fires command events on the thread that runs the operation, so a
+ * thread-local ties them to the request. Commands outside a request (health checks,
+ * start-up) are ignored.
  */
 public class ServiceIdRecorder implements CommandListener {
 

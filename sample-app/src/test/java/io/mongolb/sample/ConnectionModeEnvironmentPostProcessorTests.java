@@ -31,8 +31,9 @@ class ConnectionModeEnvironmentPostProcessorTests {
 				Map.of("spring.mongodb.uri", "mongodb://lb.example.net:27017/?loadBalanced=true"), Map.of());
 		this.processor.postProcessEnvironment(environment, new SpringApplication());
 		assertThat(environment.getProperty("mongodb.load-balanced.embedded.enabled")).isNull();
-		assertThat(environment.getPropertySources()
-			.contains(ConnectionModeEnvironmentPostProcessor.PROPERTY_SOURCE_NAME)).isFalse();
+		assertThat(
+				environment.getPropertySources().contains(ConnectionModeEnvironmentPostProcessor.PROPERTY_SOURCE_NAME))
+			.isFalse();
 	}
 
 	@Test
@@ -67,7 +68,8 @@ class ConnectionModeEnvironmentPostProcessorTests {
 
 	private static StandardEnvironment environment(Map<String, Object> properties, Map<String, Object> variables) {
 		StandardEnvironment environment = new StandardEnvironment();
-		// Replace the real system environment, so a SPRING_MONGODB_URI of the machine cannot change the outcome.
+		// Replace the real system environment, so a SPRING_MONGODB_URI of the machine
+		// cannot change the outcome.
 		environment.getPropertySources()
 			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
 					StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));

@@ -17,7 +17,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A small real HTTP client for the sample's JSON API (JDK {@link HttpClient}, Jackson 3 for the bodies).
+ * A small real HTTP client for the sample's JSON API (JDK {@link HttpClient}, Jackson 3
+ * for the bodies).
  */
 final class HttpJson {
 
@@ -53,8 +54,9 @@ final class HttpJson {
 	}
 
 	/**
-	 * Sends {@code count} GET requests at once, so that the application's pool opens several connections (which the
-	 * balancer spreads over the mongos behind it), and returns the {@code X-Mongo-Service-Id} values seen.
+	 * Sends {@code count} GET requests at once, so that the application's pool opens
+	 * several connections (which the balancer spreads over the mongos behind it), and
+	 * returns the {@code X-Mongo-Service-Id} values seen.
 	 */
 	Set<String> burst(String path, int count) {
 		List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
@@ -65,10 +67,12 @@ final class HttpJson {
 		for (CompletableFuture<HttpResponse<String>> reply : replies) {
 			HttpResponse<String> response = reply.join();
 			if (response.statusCode() != 200) {
-				throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
-						+ response.body());
+				throw new IllegalStateException(
+						"GET " + path + " answered " + response.statusCode() + ": " + response.body());
 			}
-			response.headers().firstValue(ServiceIdRecorder.HEADER).ifPresent((value) -> serviceIds.addAll(List.of(value.split(","))));
+			response.headers()
+				.firstValue(ServiceIdRecorder.HEADER)
+				.ifPresent((value) -> serviceIds.addAll(List.of(value.split(","))));
 		}
 		return serviceIds;
 	}

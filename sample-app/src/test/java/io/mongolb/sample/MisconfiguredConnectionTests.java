@@ -1,5 +1,6 @@
 package io.mongolb.sample;
 
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,14 +12,13 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * What a user sees when the sample is pointed at the wrong thing: each error message of the README's troubleshooting
- * section, produced by a real run of the application against the embedded fronts (which answer as mongos does).
+ * What a user sees when the sample is pointed at the wrong thing: each error message of
+ * the README's troubleshooting section, produced by a real run of the application against
+ * the embedded fronts (which answer as mongos does).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class MisconfiguredConnectionTests {
@@ -39,7 +39,8 @@ class MisconfiguredConnectionTests {
 
 	@Test
 	void normalPortInsteadOfLoadBalancerPort() {
-		// mongos's main port ignores loadBalanced:true and sends no serviceId: the driver refuses.
+		// mongos's main port ignores loadBalanced:true and sends no serviceId: the driver
+		// refuses.
 		String uri = "mongodb://127.0.0.1:" + mongo.getPort(0) + "/orders?loadBalanced=true";
 		try (ConfigurableApplicationContext context = run(uri)) {
 			HttpJson http = http(context);
@@ -55,14 +56,16 @@ class MisconfiguredConnectionTests {
 
 	@Test
 	void loadBalancerPortWithoutProxyHeader(CapturedOutput output) {
-		// The driver connects straight to the load-balancer port: no balancer, so no PROXY protocol header.
+		// The driver connects straight to the load-balancer port: no balancer, so no
+		// PROXY protocol header.
 		String uri = "mongodb://127.0.0.1:" + mongo.getLoadBalancerPort(0) + "/orders?loadBalanced=true";
 		try (ConfigurableApplicationContext context = run(uri)) {
 			HttpJson http = http(context);
 			HttpJson.Reply health = http.get("/actuator/health/mongodbLoadBalancer");
 			assertThat(health.status()).isEqualTo(503);
 			assertThat(health.json().path("status").asString()).isEqualTo("DOWN");
-			// The front closes the connection, as mongos does; the driver sees the end of the stream.
+			// The front closes the connection, as mongos does; the driver sees the end of
+			// the stream.
 			JsonNode details = health.json().path("details");
 			assertThat(details.path("error").asString())
 				.isEqualTo("com.mongodb.MongoSocketReadException: Prematurely reached end of stream");
@@ -74,7 +77,8 @@ class MisconfiguredConnectionTests {
 
 	@Test
 	void balancerWithoutLoadBalancedOption(CapturedOutput output) {
-		// No loadBalanced=true: the starter stays out of the way, and mongos refuses the ordinary handshake (354).
+		// No loadBalanced=true: the starter stays out of the way, and mongos refuses the
+		// ordinary handshake (354).
 		String uri = "mongodb://127.0.0.1:" + mongo.getBalancerPort() + "/orders?serverSelectionTimeoutMS=5000";
 		try (ConfigurableApplicationContext context = run(uri)) {
 			assertThat(output).contains("NOT load-balanced");
@@ -86,7 +90,8 @@ class MisconfiguredConnectionTests {
 			assertThat(root.path("mongo").path("details").path("error").asString())
 				.contains("error 354 (LoadBalancerSupportMismatch): 'The server is being accessed"
 						+ " through a load balancer, but this driver does not have load balancing enabled'");
-			// Server selection times out: Spring Data says the resource failed, the API says 503 with a fixed text.
+			// Server selection times out: Spring Data says the resource failed, the API
+			// says 503 with a fixed text.
 			HttpJson.Reply orders = http.get("/api/orders");
 			assertThat(orders.status()).isEqualTo(503);
 			assertThat(orders.contentType()).startsWith("application/problem+json");
@@ -108,7 +113,8 @@ class MisconfiguredConnectionTests {
 	private static ConfigurableApplicationContext run(String uri) {
 		return new SpringApplicationBuilder(SampleApplication.class).run("--server.port=0",
 				"--server.address=127.0.0.1", "--spring.mongodb.uri=" + uri,
-				// Long enough for a cold JVM on a busy machine to finish the handshake: the failures come at once.
+				// Long enough for a cold JVM on a busy machine to finish the handshake:
+				// the failures come at once.
 				"--mongodb.load-balanced.health.timeout=5s");
 	}
 

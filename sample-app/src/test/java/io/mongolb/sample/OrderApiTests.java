@@ -2,6 +2,7 @@ package io.mongolb.sample;
 
 import java.util.List;
 
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -11,19 +12,17 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The orders API over real HTTP, on the embedded load-balanced default: the happy paths, and bad requests (invalid
- * JSON, missing or invalid fields, invalid paging, unknown ids) answered with 400/404 and a problem+json body while the
- * stored data stays as it was.
+ * The orders API over real HTTP, on the embedded load-balanced default: the happy paths,
+ * and bad requests (invalid JSON, missing or invalid fields, invalid paging, unknown ids)
+ * answered with 400/404 and a problem+json body while the stored data stays as it was.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "server.address=127.0.0.1",
-				// Explicit, so that a SPRING_MONGODB_URI in the environment running the tests cannot redirect them.
-				"mongodb.load-balanced.embedded.enabled=true" })
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "server.address=127.0.0.1",
+		// Explicit, so that a SPRING_MONGODB_URI in the environment running the tests
+		// cannot redirect them.
+		"mongodb.load-balanced.embedded.enabled=true" })
 class OrderApiTests {
 
 	private static final String PROBLEM_JSON = "application/problem+json";
@@ -47,7 +46,8 @@ class OrderApiTests {
 
 	@Test
 	void createReadUpdateListDelete() {
-		HttpJson.Reply created = this.http.post("/api/orders", "{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
+		HttpJson.Reply created = this.http.post("/api/orders",
+				"{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
 		assertThat(created.status()).as(created.toString()).isEqualTo(201);
 		JsonNode order = created.json();
 		String id = order.path("id").asString();
@@ -94,7 +94,8 @@ class OrderApiTests {
 
 	@Test
 	void badRequestsGetProblemJsonAndLeaveDataIntact() {
-		HttpJson.Reply created = this.http.post("/api/orders", "{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
+		HttpJson.Reply created = this.http.post("/api/orders",
+				"{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
 		String id = created.json().path("id").asString();
 		String before = this.http.get("/api/orders/" + id).body();
 

@@ -10,22 +10,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged sample app started as a user starts it ({@code java -jar}, after {@code package}): on the embedded
- * default, and pointed through {@code SPRING_MONGODB_URI} at a cluster with a password in its connection string.
+ * The packaged sample app started as a user starts it ({@code java -jar}, after
+ * {@code package}): on the embedded default, and pointed through
+ * {@code SPRING_MONGODB_URI} at a cluster with a password in its connection string.
  */
 class PackagedSampleAppIT {
 
-	// Reserved characters on purpose: the URI carries it percent-encoded, and neither form may show anywhere.
+	// Reserved characters on purpose: the URI carries it percent-encoded, and neither
+	// form may show anywhere.
 	private static final String PASSWORD = "p@ss:w/rd%Zq9";
 
 	private static final String ENCODED_PASSWORD = URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8);
@@ -55,7 +56,8 @@ class PackagedSampleAppIT {
 			serviceIds.forEach((id) -> assertThat(output).contains(id));
 
 			// Round trip: create, read, list, delete.
-			HttpJson.Reply created = http.post("/api/orders", "{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
+			HttpJson.Reply created = http.post("/api/orders",
+					"{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
 			assertThat(created.status()).as(created.toString()).isEqualTo(201);
 			assertThat(created.serviceIds()).isIn(serviceIds);
 			String id = created.json().path("id").asString();
@@ -69,7 +71,8 @@ class PackagedSampleAppIT {
 			assertThat(http.get("/api/orders/" + id).status()).isEqualTo(404);
 			assertThat(http.get("/api/orders").json().path("totalElements").asLong()).isZero();
 
-			// Concurrent requests open several pooled connections; the balancer spreads them over both fronts.
+			// Concurrent requests open several pooled connections; the balancer spreads
+			// them over both fronts.
 			await().atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(100))
 				.until(() -> http.burst("/api/orders", 16).size() == 2);
@@ -84,7 +87,9 @@ class PackagedSampleAppIT {
 			assertThat(lb.path("details").path("loadBalancer").asString()).isEqualTo(loadBalancer);
 			assertThat(lb.path("details").path("servicesSeen").asInt()).isEqualTo(2);
 			Set<String> healthServiceIds = new TreeSet<>();
-			lb.path("details").path("services").values()
+			lb.path("details")
+				.path("services")
+				.values()
 				.forEach((service) -> healthServiceIds.add(service.path("serviceId").asString()));
 			assertThat(healthServiceIds).isEqualTo(serviceIds);
 
@@ -104,12 +109,14 @@ class PackagedSampleAppIT {
 			String uri = "mongodb://app:" + ENCODED_PASSWORD + "@" + address + "/orders?loadBalanced=true";
 			try (SampleAppProcess app = SampleAppProcess.start(this.directory, Map.of("SPRING_MONGODB_URI", uri))) {
 				HttpJson http = new HttpJson(app.port());
-				// The embedded store has no authentication, so requests that reach MongoDB fail: what matters is
-				// that no answer and no log line shows the password.
+				// The embedded store has no authentication, so requests that reach
+				// MongoDB fail: what matters is that no answer and no log line shows the
+				// password.
 				http.post("/api/orders", "{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
 				http.get("/api/orders");
-				// Each path with the status it must answer (the store rejects the credentials, so whatever touches
-				// MongoDB is DOWN or fails): a wrong path or an empty answer would check nothing.
+				// Each path with the status it must answer (the store rejects the
+				// credentials, so whatever touches MongoDB is DOWN or fails): a wrong
+				// path or an empty answer would check nothing.
 				Map<String, List<Integer>> paths = new LinkedHashMap<>();
 				paths.put("/actuator", List.of(200));
 				paths.put("/actuator/health", List.of(503));

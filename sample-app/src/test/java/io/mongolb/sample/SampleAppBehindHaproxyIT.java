@@ -10,22 +10,22 @@ import java.util.TreeSet;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.support.HaproxyProcess;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-import io.mongolb.embedded.support.HaproxyProcess;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged sample app pointed with {@code --spring.mongodb.uri} at a real HAProxy ({@code mode tcp},
- * {@code send-proxy-v2}) in front of two mongos-like fronts, as mongos is deployed. Skipped with a reason when haproxy
- * is not installed; under {@code CI=true} its absence fails.
+ * The packaged sample app pointed with {@code --spring.mongodb.uri} at a real HAProxy
+ * ({@code mode tcp}, {@code send-proxy-v2}) in front of two mongos-like fronts, as mongos
+ * is deployed. Skipped with a reason when haproxy is not installed; under {@code CI=true}
+ * its absence fails.
  */
 class SampleAppBehindHaproxyIT {
 
@@ -49,12 +49,14 @@ class SampleAppBehindHaproxyIT {
 			assertThat(output).contains("mode: external, from spring.mongodb.uri", "LoadBalancer " + address);
 			assertThat(output).doesNotContain("Embedded load-balanced MongoDB started");
 
-			HttpJson.Reply created = http.post("/api/orders", "{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
+			HttpJson.Reply created = http.post("/api/orders",
+					"{\"customer\":\"ada\",\"item\":\"book\",\"quantity\":2}");
 			assertThat(created.status()).as(created.toString()).isEqualTo(201);
 			assertThat(created.serviceIds()).isIn(fronts);
 			String id = created.json().path("id").asString();
 
-			// The order is in the test's cluster (read on a front's normal port), not in an embedded one of the app.
+			// The order is in the test's cluster (read on a front's normal port), not in
+			// an embedded one of the app.
 			MongoCollection<Document> orders = direct.getDatabase("orders").getCollection("orders");
 			Document stored = orders.find(new Document("_id", new ObjectId(id))).first();
 			assertThat(stored).isNotNull();
@@ -73,11 +75,14 @@ class SampleAppBehindHaproxyIT {
 			assertThat(lb.path("status").asString()).isEqualTo("UP");
 			assertThat(lb.path("details").path("loadBalancer").asString()).isEqualTo(address);
 			Set<String> seen = new TreeSet<>();
-			lb.path("details").path("services").values()
+			lb.path("details")
+				.path("services")
+				.values()
 				.forEach((service) -> seen.add(service.path("serviceId").asString()));
 			assertThat(seen).isEqualTo(fronts);
 
-			// The application's connections (and HAProxy's health checks) reached the fronts with PROXY v2 headers.
+			// The application's connections (and HAProxy's health checks) reached the
+			// fronts with PROXY v2 headers.
 			for (int front = 0; front < 2; front++) {
 				assertThat(mongo.getProxyHeaderCounts(front).v2()).as("v2 headers at front %d", front).isPositive();
 				assertThat(mongo.getProxyHeaderCounts(front).v1()).as("v1 headers at front %d", front).isZero();

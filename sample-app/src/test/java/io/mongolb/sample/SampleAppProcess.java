@@ -12,18 +12,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged sample app started as a user starts it: {@code java -jar} of the repackaged jar that Maven built (its
- * path comes from the system property {@code sample.jar}, set by the failsafe configuration), on a free port, its
- * output captured in a file. Closing it stops the process it started, and only that one.
+ * The packaged sample app started as a user starts it: {@code java -jar} of the
+ * repackaged jar that Maven built (its path comes from the system property
+ * {@code sample.jar}, set by the failsafe configuration), on a free port, its output
+ * captured in a file. Closing it stops the process it started, and only that one.
  */
 final class SampleAppProcess implements AutoCloseable {
 
@@ -49,10 +50,11 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the jar on a port of its own choosing and waits until it is ready and answers HTTP.
+	 * Starts the jar on a port of its own choosing and waits until it is ready and
+	 * answers HTTP.
 	 * @param directory where to write the output
-	 * @param environment variables to add; {@code SPRING_MONGODB_*} of the caller's environment are removed first so
-	 * that the embedded default is really the default
+	 * @param environment variables to add; {@code SPRING_MONGODB_*} of the caller's
+	 * environment are removed first so that the embedded default is really the default
 	 * @param args application arguments after {@code --server.port}
 	 */
 	static SampleAppProcess start(Path directory, Map<String, String> environment, String... args) {
@@ -62,8 +64,8 @@ final class SampleAppProcess implements AutoCloseable {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-jar");
 		command.add(jar.toAbsolutePath().toString());
-		// Port 0: the application binds a free port itself (no window for another process to take it) and names
-		// it in its ready line.
+		// Port 0: the application binds a free port itself (no window for another process
+		// to take it) and names it in its ready line.
 		command.add("--server.port=0");
 		command.add("--server.address=127.0.0.1");
 		command.addAll(List.of(args));
@@ -104,12 +106,14 @@ final class SampleAppProcess implements AutoCloseable {
 				return false;
 			});
 			HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-			HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get() + "/actuator/health"))
+			HttpRequest probe = HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + port.get() + "/actuator/health"))
 				.timeout(Duration.ofSeconds(5))
 				.build();
 			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
 				try {
-					// Any answer (UP is 200, DOWN is 503) means the application is serving HTTP.
+					// Any answer (UP is 200, DOWN is 503) means the application is
+					// serving HTTP.
 					client.send(probe, HttpResponse.BodyHandlers.discarding());
 					return true;
 				}
@@ -139,7 +143,10 @@ final class SampleAppProcess implements AutoCloseable {
 		}
 	}
 
-	/** Stops the process (SIGTERM, so Spring's graceful shutdown runs) and returns its exit code. */
+	/**
+	 * Stops the process (SIGTERM, so Spring's graceful shutdown runs) and returns its
+	 * exit code.
+	 */
 	int stop() {
 		int exit = stop(this.process);
 		removeHook(this.killOnExit);

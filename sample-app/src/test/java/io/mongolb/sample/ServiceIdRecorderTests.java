@@ -21,7 +21,8 @@ import org.springframework.mock.web.MockHttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The response header that names the mongos of a request, fed with the driver's own event objects.
+ * The response header that names the mongos of a request, fed with the driver's own event
+ * objects.
  */
 class ServiceIdRecorderTests {
 
@@ -94,8 +95,8 @@ class ServiceIdRecorderTests {
 	}
 
 	private static ConnectionDescription description(ObjectId serviceId) {
-		return new ConnectionDescription(serviceId, new ConnectionId(SERVER, 1, 2L), 21, ServerType.LOAD_BALANCER,
-				1000, 16_000_000, 48_000_000, List.of(), new BsonArray());
+		return new ConnectionDescription(serviceId, new ConnectionId(SERVER, 1, 2L), 21, ServerType.LOAD_BALANCER, 1000,
+				16_000_000, 48_000_000, List.of(), new BsonArray());
 	}
 
 }
