@@ -23,24 +23,30 @@ import org.springframework.core.env.Environment;
 /**
  * Auto-configuration for MongoDB's load-balanced mode.
  * <p>
- * Conditions decide only what is known before any bean exists: the starter is off entirely with
- * {@code mongodb.load-balanced.enabled=false} (any spelling Spring Boot's binder reads as false), and needs the driver
- * and Spring Boot's {@link MongoConnectionDetails}. Whether load-balanced mode applies depends on the effective
- * connection string, which exists only once that bean does (the embedded server, {@code @ServiceConnection}, a DNS
- * TXT record and user-defined details all come to it at run time), so it is decided in a bean, never by a condition,
- * and Spring AOT does not freeze it. The beans that exist for that reason, whatever the decision, are these three:
+ * Conditions decide only what is known before any bean exists: the starter is off
+ * entirely with {@code mongodb.load-balanced.enabled=false} (any spelling Spring Boot's
+ * binder reads as false), and needs the driver and Spring Boot's
+ * {@link MongoConnectionDetails}. Whether load-balanced mode applies depends on the
+ * effective connection string, which exists only once that bean does (the embedded
+ * server, {@code @ServiceConnection}, a DNS TXT record and user-defined details all come
+ * to it at run time), so it is decided in a bean, never by a condition, and Spring AOT
+ * does not freeze it. The beans that exist for that reason, whatever the decision, are
+ * these three:
  * <ul>
- * <li>{@link LoadBalancedMode}: the decision itself, with its reason (it enforces the load-balanced rules before any
- * client exists);</li>
- * <li>{@link LoadBalancedMongoClientSettingsBuilderCustomizer}: Spring Boot applies customizers when it builds the
- * client; this one applies load-balanced mode and registers the topology's listeners only when the decision is
- * active, and leaves the client untouched otherwise;</li>
- * <li>{@link LoadBalancedTopology}: the model that readers (health, meters, endpoint, applications) inject; it hears
- * nothing unless the customizer registered its listeners.</li>
+ * <li>{@link LoadBalancedMode}: the decision itself, with its reason (it enforces the
+ * load-balanced rules before any client exists);</li>
+ * <li>{@link LoadBalancedMongoClientSettingsBuilderCustomizer}: Spring Boot applies
+ * customizers when it builds the client; this one applies load-balanced mode and
+ * registers the topology's listeners only when the decision is active, and leaves the
+ * client untouched otherwise;</li>
+ * <li>{@link LoadBalancedTopology}: the model that readers (health, meters, endpoint,
+ * applications) inject; it hears nothing unless the customizer registered its
+ * listeners.</li>
  * </ul>
- * Everything users can see (the health contributor, listeners on the client) exists only when the decision is active.
- * When the application defines its own {@code MongoClientSettings} bean (Spring Boot then ignores
- * {@code spring.mongodb.*}), the decision is taken from those settings instead.
+ * Everything users can see (the health contributor, listeners on the client) exists only
+ * when the decision is active. When the application defines its own
+ * {@code MongoClientSettings} bean (Spring Boot then ignores {@code spring.mongodb.*}),
+ * the decision is taken from those settings instead.
  *
  * @since 0.1.0
  */
@@ -65,8 +71,9 @@ public final class LoadBalancedMongoAutoConfiguration {
 		LoadBalancedModeResolver resolver = new LoadBalancedModeResolver(properties.requirement(),
 				properties.isFailFast(), environment, beanFactory);
 		MongoClientSettings userSettings = settings.getIfUnique();
-		// Spring Boot applies neither spring.mongodb.* nor the connection details to an application's own
-		// MongoClientSettings: the client starts from those settings, so decide from them.
+		// Spring Boot applies neither spring.mongodb.* nor the connection details to an
+		// application's own MongoClientSettings: the client starts from those settings,
+		// so decide from them.
 		boolean fromUserSettings = standardCustomizer.getIfAvailable() == null && userSettings != null;
 		return fromUserSettings ? resolver.resolve(userSettings)
 				: resolver.resolve(connectionDetails, mongoProperties.getIfAvailable());

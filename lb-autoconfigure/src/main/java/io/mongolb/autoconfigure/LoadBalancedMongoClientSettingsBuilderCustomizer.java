@@ -9,17 +9,19 @@ import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilder
 import org.springframework.core.Ordered;
 
 /**
- * Applies load-balanced mode to the {@code MongoClient} that Spring Boot builds, and registers the
- * {@link LoadBalancedTopology}'s cluster, server, command and connection-pool listeners. It runs after Spring Boot's
- * standard customizer (order 0, which applies the connection string) and does nothing when the
- * {@link LoadBalancedMode} is not active.
+ * Applies load-balanced mode to the {@code MongoClient} that Spring Boot builds, and
+ * registers the {@link LoadBalancedTopology}'s cluster, server, command and
+ * connection-pool listeners. It runs after Spring Boot's standard customizer (order 0,
+ * which applies the connection string) and does nothing when the {@link LoadBalancedMode}
+ * is not active.
  *
  * @since 0.1.0
  */
 public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoClientSettingsBuilderCustomizer, Ordered {
 
 	/**
-	 * The order of this customizer: after Spring Boot's standard customizer, before unordered ones.
+	 * The order of this customizer: after Spring Boot's standard customizer, before
+	 * unordered ones.
 	 */
 	public static final int ORDER = 100;
 
@@ -42,9 +44,10 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 		if (!this.mode.active()) {
 			return;
 		}
-		// Idempotent when the connection string already says loadBalanced=true; adds the mode when
-		// mongodb.load-balanced.enabled=true asked for it. The hosts (or SRV host) stay as the connection string set
-		// them: the rules guarantee there is exactly one.
+		// Idempotent when the connection string already says loadBalanced=true; adds the
+		// mode when mongodb.load-balanced.enabled=true asked for it. The hosts (or SRV
+		// host) stay as the connection string set them: the rules guarantee there is
+		// exactly one.
 		builder.applyToClusterSettings((cluster) -> cluster.mode(ClusterConnectionMode.LOAD_BALANCED)
 			.addClusterListener(this.topology.clusterListener()));
 		builder.applyToServerSettings((server) -> server.addServerListener(this.topology.serverListener()));

@@ -8,11 +8,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Configuration properties for MongoDB's load-balanced mode, bound from {@code mongodb.load-balanced.*}.
+ * Configuration properties for MongoDB's load-balanced mode, bound from
+ * {@code mongodb.load-balanced.*}.
  * <p>
- * The connection itself is still configured with Spring Boot's {@code spring.mongodb.*} properties (or any
- * {@code MongoConnectionDetails} bean); these properties only say whether load-balanced mode is required and how
- * the starter watches it.
+ * The connection itself is still configured with Spring Boot's {@code spring.mongodb.*}
+ * properties (or any {@code MongoConnectionDetails} bean); these properties only say
+ * whether load-balanced mode is required and how the starter watches it.
  *
  * @since 0.1.0
  */
@@ -20,17 +21,19 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class LoadBalancedProperties {
 
 	/**
-	 * Whether load-balanced mode is required. Unset: follow the connection string (loadBalanced=true in the URI or
-	 * in the DNS TXT record of a mongodb+srv URI). true: load-balanced mode is required; it is added when the
-	 * connection string does not set it, and start-up fails when the connection string says loadBalanced=false.
-	 * false: the starter contributes nothing.
+	 * Whether load-balanced mode is required. Unset: follow the connection string
+	 * (loadBalanced=true in the URI or in the DNS TXT record of a mongodb+srv URI). true:
+	 * load-balanced mode is required; it is added when the connection string does not set
+	 * it, and start-up fails when the connection string says loadBalanced=false. false:
+	 * the starter contributes nothing.
 	 */
 	private @Nullable Boolean enabled;
 
 	/**
-	 * Whether to fail start-up when the connection string breaks a load-balanced rule (more than one host,
-	 * replicaSet, directConnection=true, srvMaxHosts > 0). When false, the problem is logged as a warning, the
-	 * starter does not apply load-balanced mode itself, and the MongoDB driver decides.
+	 * Whether to fail start-up when the connection string breaks a load-balanced rule
+	 * (more than one host, replicaSet, directConnection=true, srvMaxHosts > 0). When
+	 * false, the problem is logged as a warning, the starter does not apply load-balanced
+	 * mode itself, and the MongoDB driver decides.
 	 */
 	private boolean failFast = true;
 
@@ -82,6 +85,20 @@ public class LoadBalancedProperties {
 		return this.events;
 	}
 
+	// Binding reports these messages together with the property name, the value and its
+	// origin.
+	private static void requirePositive(Duration value, String expected) {
+		if (value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException("must be " + expected + ", was " + value);
+		}
+	}
+
+	private static void requireAtLeastOne(int value) {
+		if (value < 1) {
+			throw new IllegalArgumentException("must be at least 1, was " + value);
+		}
+	}
+
 	/**
 	 * Health contributor settings.
 	 */
@@ -93,7 +110,8 @@ public class LoadBalancedProperties {
 		private boolean enabled = true;
 
 		/**
-		 * Upper bound on the health probe: one ping through the load balancer, connection check-out included.
+		 * Upper bound on the health probe: one ping through the load balancer, connection
+		 * check-out included.
 		 */
 		private Duration timeout = Duration.ofSeconds(2);
 
@@ -122,8 +140,9 @@ public class LoadBalancedProperties {
 	public static class Metrics {
 
 		/**
-		 * Maximum number of serviceIds (mongos instances behind the balancer) tracked at once. When a new service
-		 * appears at the bound, the one idle longest (preferring one with no open connection) is evicted.
+		 * Maximum number of serviceIds (mongos instances behind the balancer) tracked at
+		 * once. When a new service appears at the bound, the one idle longest (preferring
+		 * one with no open connection) is evicted.
 		 */
 		private int maxServices = 32;
 
@@ -144,8 +163,9 @@ public class LoadBalancedProperties {
 	public static class Pinning {
 
 		/**
-		 * How long a connection may stay checked out (pinned by a cursor or a transaction, or running a long
-		 * operation) before it is reported as a possible leak.
+		 * How long a connection may stay checked out (pinned by a cursor or a
+		 * transaction, or running a long operation) before it is reported as a possible
+		 * leak.
 		 */
 		private Duration leakThreshold = Duration.ofSeconds(30);
 
@@ -179,19 +199,6 @@ public class LoadBalancedProperties {
 			this.capacity = capacity;
 		}
 
-	}
-
-	// Binding reports these messages together with the property name, the value and its origin.
-	private static void requirePositive(Duration value, String expected) {
-		if (value.isNegative() || value.isZero()) {
-			throw new IllegalArgumentException("must be " + expected + ", was " + value);
-		}
-	}
-
-	private static void requireAtLeastOne(int value) {
-		if (value < 1) {
-			throw new IllegalArgumentException("must be at least 1, was " + value);
-		}
 	}
 
 }

@@ -9,7 +9,8 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * The condition behind {@link ConditionalOnBooleanSetting}: binds the property with Spring Boot's {@link Binder}.
+ * The condition behind {@link ConditionalOnBooleanSetting}: binds the property with
+ * Spring Boot's {@link Binder}.
  */
 class OnBooleanSettingCondition extends SpringBootCondition {
 
@@ -18,7 +19,8 @@ class OnBooleanSettingCondition extends SpringBootCondition {
 		Map<String, Object> attributes = metadata.getAnnotationAttributes(ConditionalOnBooleanSetting.class.getName());
 		String name = (String) attributes.get("name");
 		boolean matchIfMissing = (Boolean) attributes.get("matchIfMissing");
-		// Throws a BindException (property, value, origin) for a value that is not a boolean.
+		// Throws a BindException (property, value, origin) for a value that is not a
+		// boolean.
 		Boolean value = Binder.get(context.getEnvironment()).bind(name, Boolean.class).orElse(null);
 		if (value == null) {
 			return new ConditionOutcome(matchIfMissing, name + " is not set");

@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * A real {@link SpringApplication} start, as a user runs one: the auto-configuration is found through its imports
- * file, and Spring Boot's failure report comes from the analyzer registered in {@code spring.factories}.
+ * A real {@link SpringApplication} start, as a user runs one: the auto-configuration is
+ * found through its imports file, and Spring Boot's failure report comes from the
+ * analyzer registered in {@code spring.factories}.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class FailureReportTests {
@@ -31,12 +32,13 @@ class FailureReportTests {
 	void aBrokenRuleStopsStartUpWithSpringBootsReport(CapturedOutput output) {
 		SpringApplication application = new SpringApplication(App.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
-		assertThatException().isThrownBy(() -> application.run(
-				"--spring.mongodb.uri=mongodb://app:Sup3rS3cret@mongos1.example.net:27017,mongos2.example.net:27017"
-						+ "/orders?loadBalanced=true&replicaSet=rs0"));
+		assertThatException().isThrownBy(() -> application
+			.run("--spring.mongodb.uri=mongodb://app:Sup3rS3cret@mongos1.example.net:27017,mongos2.example.net:27017"
+					+ "/orders?loadBalanced=true&replicaSet=rs0"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("The MongoDB connection is not valid for load-balanced mode.")
-			.contains("Source: spring.mongodb.uri (from \"spring.mongodb.uri\" from property source \"commandLineArgs\")")
+			.contains(
+					"Source: spring.mongodb.uri (from \"spring.mongodb.uri\" from property source \"commandLineArgs\")")
 			.contains("Connection string: mongodb://****@mongos1.example.net:27017,mongos2.example.net:27017/orders"
 					+ "?loadBalanced=true&replicaSet=rs0")
 			.contains("hosts=mongos1.example.net:27017,mongos2.example.net:27017: 2 hosts are listed")
@@ -52,7 +54,8 @@ class FailureReportTests {
 				"mongodb.load-balanced.health.enabled", "mongodb.load-balanced.health.timeout",
 				"mongodb.load-balanced.metrics.max-services", "mongodb.load-balanced.pinning.leak-threshold",
 				"mongodb.load-balanced.events.capacity", "management.health.mongodb-load-balancer.enabled");
-		// The metadata generated for this module, next to its classes (other jars carry a file of the same name).
+		// The metadata generated for this module, next to its classes (other jars carry a
+		// file of the same name).
 		URL location = LoadBalancedProperties.class.getProtectionDomain().getCodeSource().getLocation();
 		String json;
 		try (InputStream metadata = new URL(location, "META-INF/spring-configuration-metadata.json").openStream()) {

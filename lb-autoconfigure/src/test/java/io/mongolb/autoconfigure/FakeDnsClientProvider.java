@@ -9,11 +9,12 @@ import com.mongodb.spi.dns.DnsClientProvider;
 import com.mongodb.spi.dns.DnsException;
 
 /**
- * DNS is mocked here: there is no DNS server to ask on the machines that run these tests. The MongoDB driver finds
- * this provider through {@link java.util.ServiceLoader} (see {@code META-INF/services} in the test resources) and
- * uses it for every SRV and TXT look-up in the test JVM, so the whole real chain (Spring Boot's properties, the
- * driver's {@code ConnectionString}, its TXT parsing and validation) runs unchanged. Only names under
- * {@code .mongolb.test} are answered.
+ * DNS is mocked here: there is no DNS server to ask on the machines that run these tests.
+ * The MongoDB driver finds this provider through {@link java.util.ServiceLoader} (see
+ * {@code META-INF/services} in the test resources) and uses it for every SRV and TXT
+ * look-up in the test JVM, so the whole real chain (Spring Boot's properties, the
+ * driver's {@code ConnectionString}, its TXT parsing and validation) runs unchanged. Only
+ * names under {@code .mongolb.test} are answered.
  */
 public class FakeDnsClientProvider implements DnsClientProvider {
 

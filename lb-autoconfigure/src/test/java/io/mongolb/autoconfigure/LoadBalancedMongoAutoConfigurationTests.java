@@ -16,11 +16,11 @@ import com.mongodb.connection.ServerId;
 import com.mongodb.connection.ServerType;
 import com.mongodb.event.CommandSucceededEvent;
 import com.mongodb.event.ConnectionCreatedEvent;
-import io.mongolb.autoconfigure.topology.LoadBalancedEvent;
-import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.health.LoadBalancerHealthContributorAutoConfiguration;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.mode.StarterFailureAnalyzers;
+import io.mongolb.autoconfigure.topology.LoadBalancedEvent;
+import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.types.ObjectId;
@@ -46,9 +46,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Activation, back-off, properties and the load-balanced rules, in real Spring contexts with Spring Boot's own MongoDB
- * auto-configuration and the real driver. In load-balanced mode the driver opens no connection until an operation
- * runs, so no server is needed; SRV and TXT look-ups go to {@link FakeDnsClientProvider} (DNS is mocked).
+ * Activation, back-off, properties and the load-balanced rules, in real Spring contexts
+ * with Spring Boot's own MongoDB auto-configuration and the real driver. In load-balanced
+ * mode the driver opens no connection until an operation runs, so no server is needed;
+ * SRV and TXT look-ups go to {@link FakeDnsClientProvider} (DNS is mocked).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class LoadBalancedMongoAutoConfigurationTests {
@@ -74,8 +75,9 @@ class LoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void enabledTrueAddsTheModeToAUriWithoutIt() {
-		this.runner.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/app",
-				"mongodb.load-balanced.enabled=true")
+		this.runner
+			.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/app",
+					"mongodb.load-balanced.enabled=true")
 			.run((context) -> {
 				assertThat(context.getBean(LoadBalancedMode.class).requestedBy())
 					.isEqualTo("mongodb.load-balanced.enabled=true");
@@ -116,7 +118,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 					.doesNotHaveBean(LoadBalancedTopology.class)
 					.doesNotHaveBean(LoadBalancedMongoClientSettingsBuilderCustomizer.class)
 					.doesNotHaveBean(LoadBalancedProperties.class);
-				// The driver still honours the URI on its own: plain Spring Boot behaviour.
+				// The driver still honours the URI on its own: plain Spring Boot
+				// behaviour.
 				assertThat(context.getBean(MongoClient.class).getClusterDescription().getType())
 					.isEqualTo(ClusterType.LOAD_BALANCED);
 			});
@@ -132,10 +135,12 @@ class LoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void everySpellingTheBinderReadsAsABooleanMeansTheSameToTheConditionAndTheProperties() {
-		// Spring Boot's binder reads true/on/yes/1 and false/off/no/0 in any case: the starter's switch must agree.
+		// Spring Boot's binder reads true/on/yes/1 and false/off/no/0 in any case: the
+		// starter's switch must agree.
 		for (String yes : new String[] { "true", "yes", "on", "1", "YES" }) {
 			this.runner
-				.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/app", "mongodb.load-balanced.enabled=" + yes)
+				.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/app",
+						"mongodb.load-balanced.enabled=" + yes)
 				.run((context) -> {
 					assertThat(context).as(yes).hasSingleBean(LoadBalancedMode.class);
 					assertThat(context.getBean(LoadBalancedProperties.class).getEnabled()).as(yes).isTrue();
@@ -166,10 +171,11 @@ class LoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void noBeanOfTheStarterIsNullWhetherOrNotTheModeIsActive() {
-		// With the health contributor's auto-configuration too: its registration depends on the decision.
-		ApplicationContextRunner withHealth = this.runner.withConfiguration(
-				AutoConfigurations.of(LoadBalancerHealthContributorAutoConfiguration.class,
-						HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class));
+		// With the health contributor's auto-configuration too: its registration depends
+		// on the decision.
+		ApplicationContextRunner withHealth = this.runner
+			.withConfiguration(AutoConfigurations.of(LoadBalancerHealthContributorAutoConfiguration.class,
+					HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class));
 		for (String uri : new String[] { LB_URI, "mongodb://127.0.0.1:27017/app" }) {
 			withHealth.withPropertyValues("spring.mongodb.uri=" + uri).run((context) -> {
 				assertThat(context).hasNotFailed();
@@ -212,13 +218,13 @@ class LoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void aUserConnectionDetailsBeanIsTheConnectionSource() {
-		this.runner.withBean("customDetails", MongoConnectionDetails.class,
-				() -> () -> new ConnectionString(LB_URI)).run((context) -> {
-					LoadBalancedMode mode = context.getBean(LoadBalancedMode.class);
-					assertThat(mode.active()).isTrue();
-					assertThat(mode.source()).startsWith("the MongoConnectionDetails bean 'customDetails'");
-					assertLoadBalancedClient(context);
-				});
+		this.runner.withBean("customDetails", MongoConnectionDetails.class, () -> () -> new ConnectionString(LB_URI))
+			.run((context) -> {
+				LoadBalancedMode mode = context.getBean(LoadBalancedMode.class);
+				assertThat(mode.active()).isTrue();
+				assertThat(mode.source()).startsWith("the MongoConnectionDetails bean 'customDetails'");
+				assertLoadBalancedClient(context);
+			});
 	}
 
 	@Test
@@ -240,7 +246,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 		this.runner
 			.withBean("userSettings", MongoClientSettings.class,
 					() -> MongoClientSettings.builder()
-						.applyConnectionString(new ConnectionString("mongodb://a.example.net,b.example.net/?replicaSet=rs0"))
+						.applyConnectionString(
+								new ConnectionString("mongodb://a.example.net,b.example.net/?replicaSet=rs0"))
 						.build())
 			.withPropertyValues("mongodb.load-balanced.enabled=true")
 			.run((context) -> {
@@ -261,8 +268,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 			.withPropertyValues("mongodb.load-balanced.enabled=true")
 			.run((context) -> {
 				FailureAnalysis analysis = analyze(context);
-				assertThat(analysis.getDescription())
-					.contains("directConnection=true (ClusterConnectionMode.SINGLE): load-balanced mode always connects");
+				assertThat(analysis.getDescription()).contains(
+						"directConnection=true (ClusterConnectionMode.SINGLE): load-balanced mode always connects");
 				assertThat(analysis.getAction()).contains("Remove directConnection=true (ClusterConnectionMode.SINGLE)"
 						+ " from the MongoClientSettings bean 'userSettings'");
 			});
@@ -279,7 +286,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void anApplicationsOwnMongoClientSettingsWithoutTheModeLeaveTheStarterInert() {
-		// Spring Boot ignores spring.mongodb.uri when the application has its own settings, and so does the starter.
+		// Spring Boot ignores spring.mongodb.uri when the application has its own
+		// settings, and so does the starter.
 		this.runner.withPropertyValues("spring.mongodb.uri=" + LB_URI)
 			.withBean("userSettings", MongoClientSettings.class,
 					() -> MongoClientSettings.builder()
@@ -412,9 +420,9 @@ class LoadBalancedMongoAutoConfigurationTests {
 		this.runner
 			.withPropertyValues("spring.mongodb.host=lb.example.net", "spring.mongodb.replica-set-name=rs0",
 					"mongodb.load-balanced.enabled=true")
-			.run((context) -> assertThat(analyze(context).getAction())
-				.contains("Remove spring.mongodb.replica-set-name from \"spring.mongodb.replica-set-name\" from property"
-						+ " source \"test\"."));
+			.run((context) -> assertThat(analyze(context).getAction()).contains(
+					"Remove spring.mongodb.replica-set-name from \"spring.mongodb.replica-set-name\" from property"
+							+ " source \"test\"."));
 	}
 
 	@Test
@@ -442,7 +450,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 				assertThat(context).hasNotFailed();
 				LoadBalancedMode mode = context.getBean(LoadBalancedMode.class);
 				assertThat(mode.active()).isTrue();
-				assertThat(mode.requestedBy()).startsWith("loadBalanced=true in the DNS TXT record of lbtxt.mongolb.test");
+				assertThat(mode.requestedBy())
+					.startsWith("loadBalanced=true in the DNS TXT record of lbtxt.mongolb.test");
 				assertThat(mode.loadBalancerAddress()).isEqualTo("lbtxt.mongolb.test (SRV)");
 				assertThat(context.getBean(MongoClient.class).getClusterDescription().getConnectionMode())
 					.isEqualTo(ClusterConnectionMode.LOAD_BALANCED);
@@ -463,11 +472,13 @@ class LoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void replicaSetFromATxtRecordFailsNamingTheRecord() {
-		FakeDnsClientProvider.publish("rstxt.mongolb.test", "loadBalanced=true&replicaSet=rs0", "lb.mongolb.test:27017");
+		FakeDnsClientProvider.publish("rstxt.mongolb.test", "loadBalanced=true&replicaSet=rs0",
+				"lb.mongolb.test:27017");
 		this.runner.withPropertyValues("spring.mongodb.uri=mongodb+srv://rstxt.mongolb.test/app").run((context) -> {
 			FailureAnalysis analysis = analyze(context);
 			assertThat(analysis.getDescription()).contains("replicaSet=");
-			assertThat(analysis.getAction()).contains("Remove replicaSet from the DNS TXT record of rstxt.mongolb.test");
+			assertThat(analysis.getAction())
+				.contains("Remove replicaSet from the DNS TXT record of rstxt.mongolb.test");
 		});
 	}
 
@@ -478,9 +489,9 @@ class LoadBalancedMongoAutoConfigurationTests {
 					"mongodb.load-balanced.enabled=true")
 			.run((context) -> {
 				FailureAnalysis analysis = analyze(context);
-				assertThat(analysis.getDescription()).contains(
-						"loadBalanced=false: mongodb.load-balanced.enabled=true requires load-balanced mode, but"
-								+ " spring.mongodb.uri turns it off.");
+				assertThat(analysis.getDescription())
+					.contains("loadBalanced=false: mongodb.load-balanced.enabled=true requires load-balanced mode, but"
+							+ " spring.mongodb.uri turns it off.");
 				assertThat(analysis.getAction()).contains("Remove loadBalanced=false from spring.mongodb.uri");
 			});
 	}
@@ -503,7 +514,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 			.withPropertyValues("mongodb.load-balanced.enabled=true")
 			.run((context) -> {
 				FailureAnalysis analysis = analyze(context);
-				assertThat(analysis.getDescription()).contains("Source: the MongoConnectionDetails bean 'customDetails'")
+				assertThat(analysis.getDescription())
+					.contains("Source: the MongoConnectionDetails bean 'customDetails'")
 					.contains("hosts=a.example.net,b.example.net")
 					.contains("replicaSet=rs0");
 			});
@@ -511,8 +523,9 @@ class LoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void theDriversOwnErrorFromAUserBeanIsTranslated() {
-		this.runner.withBean("customDetails", MongoConnectionDetails.class,
-				() -> () -> new ConnectionString("mongodb://a.example.net/?loadBalanced=true&replicaSet=rs0"))
+		this.runner
+			.withBean("customDetails", MongoConnectionDetails.class,
+					() -> () -> new ConnectionString("mongodb://a.example.net/?loadBalanced=true&replicaSet=rs0"))
 			.run((context) -> {
 				FailureAnalysis analysis = analyze(context);
 				assertThat(analysis.getDescription()).contains("the MongoConnectionDetails bean 'customDetails'");
@@ -528,7 +541,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 			.run((context) -> {
 				FailureAnalysis analysis = analyze(context);
 				assertThat(analysis.getDescription()).contains("mongodb://****@a.example.net,b.example.net/app");
-				String everything = analysis.getDescription() + analysis.getAction() + stackTrace(context.getStartupFailure());
+				String everything = analysis.getDescription() + analysis.getAction()
+						+ stackTrace(context.getStartupFailure());
 				assertThat(everything).doesNotContain("Sup3rS3cret").doesNotContain("KeyPa55");
 			});
 	}
@@ -551,7 +565,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void aPasswordTheDriverWouldReadAsHostsOrOptionsIsNeverReportedAsOne() {
-		// An unencoded ',' or '?' in a password: read as the driver reads the string, part of it looks like a host
+		// An unencoded ',' or '?' in a password: read as the driver reads the string,
+		// part of it looks like a host
 		// or a replicaSet option. The report must not show it as one.
 		for (String password : new String[] { "Qx7,Vb9/Zr4", "Jk8x?replicaSet=Secret99&Wq5y" }) {
 			this.runner
@@ -570,7 +585,8 @@ class LoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void maskingHidesThePasswordButNotTheWordsOfTheDriversHint() {
-		// An unencoded '?' makes the driver misread the password as a port; its hint contains "password", and
+		// An unencoded '?' makes the driver misread the password as a port; its hint
+		// contains "password", and
 		// "ssword" is also part of this password: only the password itself may be masked.
 		this.runner.withPropertyValues("spring.mongodb.uri=mongodb://app:ssword?x9@lb.example.net:27017/app")
 			.run((context) -> {
@@ -664,6 +680,5 @@ class LoadBalancedMongoAutoConfigurationTests {
 		}
 
 	}
-
 
 }

@@ -8,20 +8,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Test;
-
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The public types of the module are its API and nothing else: a new public type has to be added here on purpose.
+ * The public types of the module are its API and nothing else: a new public type has to
+ * be added here on purpose.
  */
 class PublicApiTests {
 
 	@Test
 	void publicTypesAreTheApi() throws IOException, URISyntaxException {
-		Path classes = Path.of(EmbeddedLoadBalancedMongo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+		Path classes = Path
+			.of(EmbeddedLoadBalancedMongo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
 		List<String> publicTypes;
 		try (Stream<Path> files = Files.walk(classes)) {
 			publicTypes = files.filter((file) -> file.toString().endsWith(".class"))

@@ -22,15 +22,17 @@ import org.springframework.boot.health.registry.HealthContributorRegistry;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration of the {@code mongodbLoadBalancer} health contributor. It can be switched off with
- * {@code mongodb.load-balanced.health.enabled=false} or Spring Boot's
+ * Auto-configuration of the {@code mongodbLoadBalancer} health contributor. It can be
+ * switched off with {@code mongodb.load-balanced.health.enabled=false} or Spring Boot's
  * {@code management.health.mongodb-load-balancer.enabled=false}.
  * <p>
- * The contributor exists only when the {@link LoadBalancedMode} is active, which is known only once the connection
- * details exist, so no condition can decide it: instead of a health bean, a registrar adds the contributor to Spring
- * Boot's {@link HealthContributorRegistry} as that registry is created (before health groups are checked), and only
- * for an active decision. For a client that is not load-balanced, the health endpoint stays as plain Spring Boot has
- * it. An application bean named {@code mongodbLoadBalancerHealthIndicator} replaces the contributor.
+ * The contributor exists only when the {@link LoadBalancedMode} is active, which is known
+ * only once the connection details exist, so no condition can decide it: instead of a
+ * health bean, a registrar adds the contributor to Spring Boot's
+ * {@link HealthContributorRegistry} as that registry is created (before health groups are
+ * checked), and only for an active decision. For a client that is not load-balanced, the
+ * health endpoint stays as plain Spring Boot has it. An application bean named
+ * {@code mongodbLoadBalancerHealthIndicator} replaces the contributor.
  *
  * @since 0.1.0
  */
@@ -42,10 +44,11 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnEnabledHealthIndicator("mongodb-load-balancer")
 public final class LoadBalancerHealthContributorAutoConfiguration {
 
-	LoadBalancerHealthContributorAutoConfiguration() {
+	private LoadBalancerHealthContributorAutoConfiguration() {
 	}
 
-	// Static and lazy (ObjectProvider): a post-processor must not pull the client in before it is due.
+	// Static and lazy (ObjectProvider): a post-processor must not pull the client in
+	// before it is due.
 	@Bean
 	@ConditionalOnMissingBean(name = "mongodbLoadBalancerHealthIndicator")
 	static LoadBalancerHealthContributorRegistrar mongodbLoadBalancerHealthContributorRegistrar(
@@ -61,7 +64,8 @@ public final class LoadBalancerHealthContributorAutoConfiguration {
 	}
 
 	/**
-	 * Registers the contributor with the registry when it is created, if the decision is active.
+	 * Registers the contributor with the registry when it is created, if the decision is
+	 * active.
 	 */
 	static final class LoadBalancerHealthContributorRegistrar implements BeanPostProcessor {
 

@@ -24,13 +24,15 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Health of the LoadBalancer server: UP when the driver's topology is LoadBalanced and one {@code {ping: 1}} through
- * the balancer succeeds within the configured timeout (connection check-out included). The details name the topology
- * and server types, the balancer's address (never credentials), the services seen behind it (with the connections
- * checked out past {@code mongodb.load-balanced.pinning.leak-threshold}, when there are any) and the last pool clear;
- * a DOWN status says what to check.
+ * Health of the LoadBalancer server: UP when the driver's topology is LoadBalanced and
+ * one {@code {ping: 1}} through the balancer succeeds within the configured timeout
+ * (connection check-out included). The details name the topology and server types, the
+ * balancer's address (never credentials), the services seen behind it (with the
+ * connections checked out past {@code mongodb.load-balanced.pinning.leak-threshold}, when
+ * there are any) and the last pool clear; a DOWN status says what to check.
  * <p>
- * Each call sends one command over the client's own pool, so it opens no connection the application would not.
+ * Each call sends one command over the client's own pool, so it opens no connection the
+ * application would not.
  *
  * @since 0.1.0
  */
@@ -65,7 +67,8 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 		String cause = null;
 		MongoException error = null;
 		try {
-			// Client-side operation timeout: bounds check-out, connection set-up and the reply together.
+			// Client-side operation timeout: bounds check-out, connection set-up and the
+			// reply together.
 			this.client.getDatabase("admin")
 				.withTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
 				.runCommand(new Document("ping", 1));
@@ -95,8 +98,8 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 
 	private void addDetails(Health.Builder builder, LoadBalancedTopologySnapshot snapshot) {
 		builder.withDetail("topologyType", snapshot.topologyTypeName());
-		builder.withDetail("loadBalancer", (this.mode.loadBalancerAddress() != null)
-				? this.mode.loadBalancerAddress() : String.valueOf(snapshot.loadBalancerAddress()));
+		builder.withDetail("loadBalancer", (this.mode.loadBalancerAddress() != null) ? this.mode.loadBalancerAddress()
+				: String.valueOf(snapshot.loadBalancerAddress()));
 		String serverType = snapshot.serverTypeName();
 		builder.withDetail("serverType", (serverType != null) ? serverType : "Unknown");
 		List<Map<String, Object>> services = new ArrayList<>();
@@ -108,7 +111,8 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 			details.put("openConnections", service.openConnections());
 			details.put("lastSeen", service.lastSeen().toString());
 			if (service.connectionsPastLeakThreshold() > 0) {
-				// Checked out longer than mongodb.load-balanced.pinning.leak-threshold: a cursor or a transaction
+				// Checked out longer than mongodb.load-balanced.pinning.leak-threshold: a
+				// cursor or a transaction
 				// that was never closed keeps its connection pinned.
 				details.put("connectionsPastLeakThreshold", service.connectionsPastLeakThreshold());
 			}

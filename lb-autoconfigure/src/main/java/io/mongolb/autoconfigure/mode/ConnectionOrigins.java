@@ -13,8 +13,9 @@ import org.springframework.boot.origin.Origin;
 import org.springframework.core.env.Environment;
 
 /**
- * How the decision names where a connection setting comes from: a property with its origin (file and line, command
- * line, ...), a bean by name and class, or the DNS TXT record of an SRV host.
+ * How the decision names where a connection setting comes from: a property with its
+ * origin (file and line, command line, ...), a bean by name and class, or the DNS TXT
+ * record of an SRV host.
  */
 final class ConnectionOrigins {
 
@@ -32,7 +33,8 @@ final class ConnectionOrigins {
 	}
 
 	/**
-	 * A property with where it was set, e.g. {@code spring.mongodb.uri (from class path resource [application.yml] -
+	 * A property with where it was set, e.g.
+	 * {@code spring.mongodb.uri (from class path resource [application.yml] -
 	 * 3:10)}.
 	 * @param name the property name
 	 * @return the description
@@ -43,7 +45,8 @@ final class ConnectionOrigins {
 	}
 
 	/**
-	 * Where to change a property: its origin, or the property itself when the origin is unknown.
+	 * Where to change a property: its origin, or the property itself when the origin is
+	 * unknown.
 	 * @param name the property name
 	 * @return for example {@code class path resource [application.properties] - 3:5}
 	 */
@@ -64,7 +67,8 @@ final class ConnectionOrigins {
 	}
 
 	/**
-	 * A bean, e.g. {@code the MongoConnectionDetails bean 'details' (com.example.Details)}.
+	 * A bean, e.g.
+	 * {@code the MongoConnectionDetails bean 'details' (com.example.Details)}.
 	 * @param type the type it is looked up by
 	 * @param bean the bean
 	 * @return the description
@@ -76,8 +80,8 @@ final class ConnectionOrigins {
 	}
 
 	/**
-	 * The TXT record of an SRV host, which may supply {@code replicaSet}, {@code loadBalanced} and
-	 * {@code authSource}.
+	 * The TXT record of an SRV host, which may supply {@code replicaSet},
+	 * {@code loadBalanced} and {@code authSource}.
 	 * @param srvHost the SRV host name
 	 * @param uriOrigin where the {@code mongodb+srv} string comes from
 	 * @return the description
@@ -87,8 +91,8 @@ final class ConnectionOrigins {
 	}
 
 	/**
-	 * Where each option of a parsed connection string comes from: the string itself, or, for the options a TXT
-	 * record may supply and the string does not set, that record.
+	 * Where each option of a parsed connection string comes from: the string itself, or,
+	 * for the options a TXT record may supply and the string does not set, that record.
 	 * @param raw the string as written, when known
 	 * @param uriOrigin where the string comes from
 	 * @param txtOrigin the TXT record, for an SRV string

@@ -13,18 +13,20 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.mongodb.autoconfigure.MongoProperties;
 
 /**
- * What the load-balanced rules look at, read from any source of connection settings: a raw connection string (before
- * the driver parses it), a parsed {@link ConnectionString} (with the options of an SRV host's TXT record), an
- * application's own {@code ClusterSettings}, or Spring Boot's host and port properties. Each option says how it is
- * named in its source, its value as written there, and where to change it, so that {@link LoadBalancedRules} words
- * every message once for all sources.
+ * What the load-balanced rules look at, read from any source of connection settings: a
+ * raw connection string (before the driver parses it), a parsed {@link ConnectionString}
+ * (with the options of an SRV host's TXT record), an application's own
+ * {@code ClusterSettings}, or Spring Boot's host and port properties. Each option says
+ * how it is named in its source, its value as written there, and where to change it, so
+ * that {@link LoadBalancedRules} words every message once for all sources.
  *
  * @param loadBalanced the {@code loadBalanced} option, if set
  * @param hosts the hosts, when the source lists them (not for an SRV host)
  * @param replicaSet the replica set name, if set
  * @param directConnection the {@code directConnection} option, if set
  * @param srvMaxHosts the {@code srvMaxHosts} option, if set
- * @param address the address a load-balanced client connects to ({@code host:port}, or {@code name (SRV)}), if known
+ * @param address the address a load-balanced client connects to ({@code host:port}, or
+ * {@code name (SRV)}), if known
  */
 record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Option<List<String>> hosts,
 		@Nullable Option<String> replicaSet, @Nullable Option<Boolean> directConnection,
@@ -33,19 +35,6 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 	static final String ADDITIONAL_HOSTS_PROPERTY = "spring.mongodb.additional-hosts";
 
 	static final String REPLICA_SET_NAME_PROPERTY = "spring.mongodb.replica-set-name";
-
-	/**
-	 * One option of a source.
-	 *
-	 * @param <T> the type of its value
-	 * @param name how the source names it, e.g. {@code replicaSet} or {@code spring.mongodb.replica-set-name}
-	 * @param value its value
-	 * @param shown its value as written in the source, never a credential
-	 * @param origin where to change it, e.g. {@code spring.mongodb.uri} or a DNS TXT record
-	 */
-	record Option<T>(String name, T value, String shown, String origin) {
-
-	}
 
 	/**
 	 * Read a connection string as written, before the driver parses it.
@@ -59,7 +48,8 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 		Integer srvMaxHosts = parseInteger(raw.option("srvMaxHosts"));
 		String replicaSet = raw.option("replicaSet");
 		return new ConnectionSettings(
-				(loadBalanced != null) ? option("loadBalanced", loadBalanced, raw.option("loadBalanced"), origin) : null,
+				(loadBalanced != null) ? option("loadBalanced", loadBalanced, raw.option("loadBalanced"), origin)
+						: null,
 				raw.srv() ? null : option("hosts", raw.hosts(), String.join(",", raw.hosts()), origin),
 				(replicaSet != null) ? option("replicaSet", replicaSet, replicaSet, origin) : null,
 				(directConnection != null)
@@ -69,9 +59,11 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 	}
 
 	/**
-	 * Read a connection string the driver has parsed (for {@code mongodb+srv}, after its TXT record was read).
+	 * Read a connection string the driver has parsed (for {@code mongodb+srv}, after its
+	 * TXT record was read).
 	 * @param connectionString the parsed connection string
-	 * @param raw the same string as written, when known, to show options as they were written
+	 * @param raw the same string as written, when known, to show options as they were
+	 * written
 	 * @param origins where each option (by name) comes from
 	 * @return its settings
 	 */
@@ -95,7 +87,8 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 	/**
 	 * Read the cluster settings of an application's own {@code MongoClientSettings}.
 	 * @param cluster the cluster settings
-	 * @param origin how to name the settings, e.g. {@code the MongoClientSettings bean 'settings'}
+	 * @param origin how to name the settings, e.g.
+	 * {@code the MongoClientSettings bean 'settings'}
 	 * @return their settings
 	 */
 	static ConnectionSettings of(ClusterSettings cluster, String origin) {
@@ -106,9 +99,10 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 		Integer srvMaxHosts = cluster.getSrvMaxHosts();
 		return new ConnectionSettings(
 				(mode == ClusterConnectionMode.LOAD_BALANCED) ? option("mode", true, mode.name(), origin) : null,
-				(srvHost == null) ? option("hosts", hosts, String.join(",", hosts), origin) : null,
+				(srvHost != null) ? null : option("hosts", hosts, String.join(",", hosts), origin),
 				(replicaSet != null) ? option("requiredReplicaSetName", replicaSet, replicaSet, origin) : null,
-				// What directConnection=true sets; the rules word it as the option users know.
+				// What directConnection=true sets; the rules word it as the option users
+				// know.
 				(mode == ClusterConnectionMode.SINGLE)
 						? option("directConnection", true, "true (ClusterConnectionMode.SINGLE)", origin) : null,
 				(srvMaxHosts != null) ? option("srvMaxHosts", srvMaxHosts, srvMaxHosts.toString(), origin) : null,
@@ -116,9 +110,9 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 	}
 
 	/**
-	 * Read Spring Boot's host and port properties (used when {@code spring.mongodb.uri} is not set). They cannot ask
-	 * for load-balanced mode themselves.
-	 * @param properties Spring Boot's MongoDB properties
+	 * Read Spring Boot's host and port properties (used when {@code spring.mongodb.uri}
+	 * is not set). They cannot ask for load-balanced mode themselves.
+	 * @param properties the MongoDB properties of Spring Boot
 	 * @param propertyOrigins where a property (by name) was set, e.g. a file and line
 	 * @return their settings
 	 */
@@ -133,9 +127,9 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 					"spring.mongodb.host and spring.mongodb.port (without " + ADDITIONAL_HOSTS_PROPERTY + ")");
 		}
 		String replicaSet = properties.getReplicaSetName();
-		return new ConnectionSettings(null, hosts,
-				(replicaSet != null && !replicaSet.isBlank()) ? option(REPLICA_SET_NAME_PROPERTY, replicaSet,
-						replicaSet, propertyOrigins.apply(REPLICA_SET_NAME_PROPERTY)) : null,
+		return new ConnectionSettings(
+				null, hosts, (replicaSet != null && !replicaSet.isBlank()) ? option(REPLICA_SET_NAME_PROPERTY,
+						replicaSet, replicaSet, propertyOrigins.apply(REPLICA_SET_NAME_PROPERTY)) : null,
 				null, null, null);
 	}
 
@@ -150,8 +144,9 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 	}
 
 	/**
-	 * Read a boolean option the way the driver does: {@code true}, {@code yes} and {@code 1} are true;
-	 * {@code false}, {@code no} and {@code 0} are false; anything else is ignored.
+	 * Read a boolean option the way the driver does: {@code true}, {@code yes} and
+	 * {@code 1} are true; {@code false}, {@code no} and {@code 0} are false; anything
+	 * else is ignored.
 	 * @param value the raw value
 	 * @return the value, or {@code null} when absent or not recognised
 	 */
@@ -176,6 +171,21 @@ record ConnectionSettings(@Nullable Option<Boolean> loadBalanced, @Nullable Opti
 		catch (NumberFormatException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * One option of a source.
+	 *
+	 * @param <T> the type of its value
+	 * @param name how the source names it, e.g. {@code replicaSet} or
+	 * {@code spring.mongodb.replica-set-name}
+	 * @param value its value
+	 * @param shown its value as written in the source, never a credential
+	 * @param origin where to change it, e.g. {@code spring.mongodb.uri} or a DNS TXT
+	 * record
+	 */
+	record Option<T>(String name, T value, String shown, String origin) {
+
 	}
 
 }

@@ -6,10 +6,11 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Explains the MongoDB driver's own terse {@link IllegalArgumentException} for a load-balanced rule, should one escape
- * the starter's checks (for example from a {@code MongoClient} an application builds by hand, or with
- * {@code mongodb.load-balanced.fail-fast=false}). Other {@code IllegalArgumentException}s are left to other analyzers.
- * Registered in {@code spring.factories}.
+ * Explains the MongoDB driver's own terse {@link IllegalArgumentException} for a
+ * load-balanced rule, should one escape the starter's checks (for example from a
+ * {@code MongoClient} an application builds by hand, or with
+ * {@code mongodb.load-balanced.fail-fast=false}). Other {@code IllegalArgumentException}s
+ * are left to other analyzers. Registered in {@code spring.factories}.
  */
 class DriverLoadBalancedRuleFailureAnalyzer extends AbstractFailureAnalyzer<IllegalArgumentException> {
 

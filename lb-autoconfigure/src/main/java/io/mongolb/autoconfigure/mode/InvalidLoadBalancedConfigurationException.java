@@ -5,9 +5,10 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown at start-up when the effective MongoDB connection breaks a rule of load-balanced mode. Its message names the
- * source of the connection string, the offending options and values, and what to change; credentials are masked.
- * A registered {@code FailureAnalyzer} turns it into Spring Boot's failure report.
+ * Thrown at start-up when the effective MongoDB connection breaks a rule of load-balanced
+ * mode. Its message names the source of the connection string, the offending options and
+ * values, and what to change; credentials are masked. A registered
+ * {@code FailureAnalyzer} turns it into Spring Boot's failure report.
  *
  * @since 0.1.0
  */
@@ -25,8 +26,10 @@ public class InvalidLoadBalancedConfigurationException extends RuntimeException 
 
 	/**
 	 * Create a new instance.
-	 * @param source where the connection string comes from, e.g. {@code spring.mongodb.uri}
-	 * @param maskedConnectionString the connection string with credentials masked, if there is one
+	 * @param source where the connection string comes from, e.g.
+	 * {@code spring.mongodb.uri}
+	 * @param maskedConnectionString the connection string with credentials masked, if
+	 * there is one
 	 * @param requestedBy what asked for load-balanced mode
 	 * @param violations the broken rules, at least one
 	 */
@@ -86,7 +89,8 @@ public class InvalidLoadBalancedConfigurationException extends RuntimeException 
 
 	/**
 	 * The connection string with its credentials masked.
-	 * @return the masked connection string, or {@code null} when it was built from separate properties
+	 * @return the masked connection string, or {@code null} when it was built from
+	 * separate properties
 	 */
 	public @Nullable String getMaskedConnectionString() {
 		return this.maskedConnectionString;

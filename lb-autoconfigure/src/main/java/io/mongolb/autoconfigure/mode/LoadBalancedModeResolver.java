@@ -16,16 +16,19 @@ import org.springframework.boot.mongodb.autoconfigure.PropertiesMongoConnectionD
 import org.springframework.core.env.Environment;
 
 /**
- * Takes the {@link LoadBalancedMode} decision for the starter's auto-configuration, enforcing the load-balanced rules
- * before the driver parses the connection string. Public so that the auto-configuration can call it; applications
- * inject the decision instead.
+ * Takes the {@link LoadBalancedMode} decision for the starter's auto-configuration,
+ * enforcing the load-balanced rules before the driver parses the connection string.
+ * Public so that the auto-configuration can call it; applications inject the decision
+ * instead.
  * <p>
- * When the connection comes from Spring Boot's {@code spring.mongodb.*} properties, the raw property values are
- * checked first, so that a broken rule is reported with the property's name, value and origin rather than the
- * driver's terse {@link IllegalArgumentException}. The connection string is then obtained from the
- * {@link MongoConnectionDetails} (for {@code mongodb+srv}, this reads the DNS TXT record) and checked again, which
- * covers user-defined {@code MongoConnectionDetails} beans and options from a TXT record. The driver's own exception,
- * if it still throws one, is translated. Every source goes through the same checker.
+ * When the connection comes from Spring Boot's {@code spring.mongodb.*} properties, the
+ * raw property values are checked first, so that a broken rule is reported with the
+ * property's name, value and origin rather than the driver's terse
+ * {@link IllegalArgumentException}. The connection string is then obtained from the
+ * {@link MongoConnectionDetails} (for {@code mongodb+srv}, this reads the DNS TXT record)
+ * and checked again, which covers user-defined {@code MongoConnectionDetails} beans and
+ * options from a TXT record. The driver's own exception, if it still throws one, is
+ * translated. Every source goes through the same checker.
  *
  * @since 0.1.0
  */
@@ -42,8 +45,10 @@ public final class LoadBalancedModeResolver {
 	/**
 	 * Create a new resolver.
 	 * @param requirement what {@code mongodb.load-balanced.enabled} asks for
-	 * @param failFast whether a broken rule fails start-up ({@code mongodb.load-balanced.fail-fast})
-	 * @param environment the environment, to name the origin of {@code spring.mongodb.*} values
+	 * @param failFast whether a broken rule fails start-up
+	 * ({@code mongodb.load-balanced.fail-fast})
+	 * @param environment the environment, to name the origin of {@code spring.mongodb.*}
+	 * values
 	 * @param beanFactory the bean factory, to name the beans a connection comes from
 	 */
 	public LoadBalancedModeResolver(Requirement requirement, boolean failFast, Environment environment,
@@ -56,9 +61,10 @@ public final class LoadBalancedModeResolver {
 	/**
 	 * Decide whether load-balanced mode applies to the given connection.
 	 * @param details the effective connection details
-	 * @param mongoProperties Spring Boot's MongoDB properties, when available
+	 * @param mongoProperties the MongoDB properties of Spring Boot, when available
 	 * @return the decision
-	 * @throws InvalidLoadBalancedConfigurationException when a rule is broken and {@code fail-fast} is on
+	 * @throws InvalidLoadBalancedConfigurationException when a rule is broken and
+	 * {@code fail-fast} is on
 	 */
 	public LoadBalancedMode resolve(MongoConnectionDetails details, @Nullable MongoProperties mongoProperties) {
 		boolean fromProperties = details instanceof PropertiesMongoConnectionDetails && mongoProperties != null;
@@ -109,11 +115,13 @@ public final class LoadBalancedModeResolver {
 	}
 
 	/**
-	 * Decide whether load-balanced mode applies to a client built from the application's own
-	 * {@link MongoClientSettings} (Spring Boot then ignores {@code spring.mongodb.*} and its connection details).
+	 * Decide whether load-balanced mode applies to a client built from the application's
+	 * own {@link MongoClientSettings} (Spring Boot then ignores {@code spring.mongodb.*}
+	 * and its connection details).
 	 * @param settings the application's settings
 	 * @return the decision
-	 * @throws InvalidLoadBalancedConfigurationException when a rule is broken and {@code fail-fast} is on
+	 * @throws InvalidLoadBalancedConfigurationException when a rule is broken and
+	 * {@code fail-fast} is on
 	 */
 	public LoadBalancedMode resolve(MongoClientSettings settings) {
 		String description = this.origins.bean(MongoClientSettings.class, settings);
@@ -129,8 +137,8 @@ public final class LoadBalancedModeResolver {
 		}
 		String requestedBy = requestedBy(settings);
 		if (requestedBy == null || this.requirement == Requirement.OFF) {
-			return new LoadBalancedMode(false, source, null, null, masked, "Neither " + LoadBalancedRules.ENABLED_PROPERTY
-					+ " nor " + sourceInReason + " asks for load-balanced mode.");
+			return new LoadBalancedMode(false, source, null, null, masked, "Neither "
+					+ LoadBalancedRules.ENABLED_PROPERTY + " nor " + sourceInReason + " asks for load-balanced mode.");
 		}
 		return new LoadBalancedMode(true, source, requestedBy, settings.address(), masked,
 				"Load-balanced mode is requested by " + requestedBy + ".");
@@ -147,8 +155,9 @@ public final class LoadBalancedModeResolver {
 		return null;
 	}
 
-	/**
-	 * Check the settings: {@code null} when every rule holds, otherwise the failure (thrown when failing fast).
+	/*
+	 * Check the settings: {@code null} when every rule holds, otherwise the failure
+	 * (thrown when failing fast).
 	 */
 	private @Nullable LoadBalancedMode reject(ConnectionSettings settings, String source, @Nullable String masked) {
 		List<LoadBalancedRuleViolation> violations = LoadBalancedRules.check(settings, this.requirement);
@@ -165,7 +174,8 @@ public final class LoadBalancedModeResolver {
 		}
 		String requestedBy = (raw != null) ? requestedBy(ConnectionSettings.of(raw, uriOrigin)) : null;
 		if (requestedBy == null) {
-			// The driver enforces these rules only in load-balanced mode: something asked for it.
+			// The driver enforces these rules only in load-balanced mode: something asked
+			// for it.
 			requestedBy = (this.requirement == Requirement.REQUIRED) ? LoadBalancedRules.ENABLED_PROPERTY + "=true"
 					: "loadBalanced=true in " + ((txtOrigin != null) ? txtOrigin : uriOrigin);
 		}

@@ -8,11 +8,13 @@ import io.mongolb.autoconfigure.mode.LoadBalancedMode.Requirement;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one checker of the rules of load-balanced mode: exactly one host, no replica set, no
- * {@code directConnection=true}, no {@code srvMaxHosts} above 0, and no {@code loadBalanced=false} when
- * {@code mongodb.load-balanced.enabled=true} requires the mode. Every source of connection settings is first read
- * into {@link ConnectionSettings}; each broken rule comes back as a {@link LoadBalancedRuleViolation} worded here, and
- * only here, naming the option, its value and the fix. Credentials never appear.
+ * The one checker of the rules of load-balanced mode: exactly one host, no replica set,
+ * no {@code directConnection=true}, no {@code srvMaxHosts} above 0, and no
+ * {@code loadBalanced=false} when {@code mongodb.load-balanced.enabled=true} requires the
+ * mode. Every source of connection settings is first read into
+ * {@link ConnectionSettings}; each broken rule comes back as a
+ * {@link LoadBalancedRuleViolation} worded here, and only here, naming the option, its
+ * value and the fix. Credentials never appear.
  */
 final class LoadBalancedRules {
 
@@ -24,7 +26,8 @@ final class LoadBalancedRules {
 	}
 
 	/**
-	 * Whether load-balanced mode is asked for, by the requirement or by the settings themselves.
+	 * Whether load-balanced mode is asked for, by the requirement or by the settings
+	 * themselves.
 	 * @param settings the settings
 	 * @param requirement what {@code mongodb.load-balanced.enabled} says
 	 * @return whether the rules apply
@@ -39,7 +42,8 @@ final class LoadBalancedRules {
 	 * Check the settings of one source.
 	 * @param settings the settings
 	 * @param requirement what {@code mongodb.load-balanced.enabled} says
-	 * @return the broken rules, empty when load-balanced mode is not requested or every rule holds
+	 * @return the broken rules, empty when load-balanced mode is not requested or every
+	 * rule holds
 	 */
 	static List<LoadBalancedRuleViolation> check(ConnectionSettings settings, Requirement requirement) {
 		List<LoadBalancedRuleViolation> violations = new ArrayList<>();
@@ -69,15 +73,17 @@ final class LoadBalancedRules {
 	}
 
 	/**
-	 * Translate the driver's terse {@link IllegalArgumentException} for a load-balanced rule into a violation.
+	 * Translate the driver's terse {@link IllegalArgumentException} for a load-balanced
+	 * rule into a violation.
 	 * @param ex the driver's exception
 	 * @param raw the raw connection string, when known, to report the offending value
 	 * @param uriOrigin where the connection string comes from
 	 * @param txtOrigin the DNS TXT record, for {@code mongodb+srv} strings
-	 * @return the violation, or {@code null} when the exception is not about a load-balanced rule
+	 * @return the violation, or {@code null} when the exception is not about a
+	 * load-balanced rule
 	 */
-	static @Nullable LoadBalancedRuleViolation translate(IllegalArgumentException ex,
-			@Nullable RawConnectionString raw, String uriOrigin, @Nullable String txtOrigin) {
+	static @Nullable LoadBalancedRuleViolation translate(IllegalArgumentException ex, @Nullable RawConnectionString raw,
+			String uriOrigin, @Nullable String txtOrigin) {
 		DriverRule rule = DriverRule.of(ex);
 		if (rule == null) {
 			return null;
@@ -86,7 +92,8 @@ final class LoadBalancedRules {
 			case DIRECT_CONNECTION -> directConnection(new Option<>("directConnection", true, "true", uriOrigin));
 			case REPLICA_SET -> {
 				String value = (raw != null) ? raw.option("replicaSet") : null;
-				// Absent from the string itself: it came from the TXT record of the SRV host.
+				// Absent from the string itself: it came from the TXT record of the SRV
+				// host.
 				String origin = (value == null && raw != null && raw.srv() && txtOrigin != null) ? txtOrigin
 						: uriOrigin;
 				String shown = (value != null) ? value : VALUE_NOT_SHOWN;
@@ -99,8 +106,7 @@ final class LoadBalancedRules {
 			}
 			case SRV_MAX_HOSTS -> {
 				String value = (raw != null) ? raw.option("srvMaxHosts") : null;
-				yield srvMaxHosts(new Option<>("srvMaxHosts", 1, (value != null) ? value : VALUE_NOT_SHOWN,
-						uriOrigin));
+				yield srvMaxHosts(new Option<>("srvMaxHosts", 1, (value != null) ? value : VALUE_NOT_SHOWN, uriOrigin));
 			}
 		};
 	}
@@ -135,8 +141,8 @@ final class LoadBalancedRules {
 		String name = directConnection.name();
 		return violation(directConnection,
 				"load-balanced mode always connects through the balancer, never directly to one server.",
-				"Remove " + name + "=" + directConnection.shown() + " from " + directConnection.origin() + " ("
-						+ name + "=false is accepted).");
+				"Remove " + name + "=" + directConnection.shown() + " from " + directConnection.origin() + " (" + name
+						+ "=false is accepted).");
 	}
 
 	private static LoadBalancedRuleViolation srvMaxHosts(Option<Integer> srvMaxHosts) {

@@ -8,11 +8,13 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Renders a MongoDB connection string with its credentials masked, for messages, logs and health details.
+ * Renders a MongoDB connection string with its credentials masked, for messages, logs and
+ * health details.
  * <p>
- * The user information ({@code user:password@}) becomes {@code ****@}, and the value of every option whose name
- * suggests a secret ({@code password}, {@code secret}, {@code token}, {@code authMechanismProperties}) becomes
- * {@code ****}. The driver's own {@code ConnectionString#toString()} returns the raw string, password included, so it
+ * The user information ({@code user:password@}) becomes {@code ****@}, and the value of
+ * every option whose name suggests a secret ({@code password}, {@code secret},
+ * {@code token}, {@code authMechanismProperties}) becomes {@code ****}. The driver's own
+ * {@code ConnectionString#toString()} returns the raw string, password included, so it
  * must never be shown as it is.
  *
  * @since 0.1.0
@@ -27,7 +29,8 @@ public final class MaskedConnectionString {
 	/**
 	 * Mask the credentials of the given connection string.
 	 * @param connectionString a MongoDB connection string, possibly malformed
-	 * @return the same string with user information and secret option values replaced by {@code ****}
+	 * @return the same string with user information and secret option values replaced by
+	 * {@code ****}
 	 */
 	public static String mask(String connectionString) {
 		int schemeEnd = connectionString.indexOf("://");
@@ -46,13 +49,16 @@ public final class MaskedConnectionString {
 	}
 
 	/**
-	 * Where the user information ends: the index of its closing {@code '@'}, or {@code -1} when there is none.
+	 * Where the user information ends: the index of its closing {@code '@'}, or
+	 * {@code -1} when there is none.
 	 * <p>
-	 * The driver ends the user information at the last {@code '@'} before the first {@code '/'} or {@code '?'}, but
-	 * a password with an unencoded {@code '/'}, {@code '?'} or {@code '='} (which the driver then misreads) would hide
-	 * its true end from that rule. So this takes the furthest of several candidates: the last {@code '@'} before the
-	 * first {@code '/'}, before the first {@code '?'}, before the first {@code '='}, and the last {@code '@'} of all
-	 * when only host-like text follows it. Masking too much is better than showing part of a password.
+	 * The driver ends the user information at the last {@code '@'} before the first
+	 * {@code '/'} or {@code '?'}, but a password with an unencoded {@code '/'},
+	 * {@code '?'} or {@code '='} (which the driver then misreads) would hide its true end
+	 * from that rule. So this takes the furthest of several candidates: the last
+	 * {@code '@'} before the first {@code '/'}, before the first {@code '?'}, before the
+	 * first {@code '='}, and the last {@code '@'} of all when only host-like text follows
+	 * it. Masking too much is better than showing part of a password.
 	 * @param text the connection string
 	 * @param start where the text after the scheme begins
 	 * @return the index of the {@code '@'} that ends the user information, or {@code -1}
@@ -77,8 +83,8 @@ public final class MaskedConnectionString {
 			if (c == '/' || c == '?') {
 				return true;
 			}
-			if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == ','
-					|| c == '[' || c == ']' || c == '%')) {
+			if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == ',' || c == '['
+					|| c == ']' || c == '%')) {
 				return false;
 			}
 		}
@@ -86,15 +92,17 @@ public final class MaskedConnectionString {
 	}
 
 	/**
-	 * Remove from a message (typically the driver's) every fragment of the connection string's user information, so
-	 * that no part of a password survives, whatever the message quotes, while the words of the message itself stay
-	 * readable.
+	 * Remove from a message (typically the driver's) every fragment of the connection
+	 * string's user information, so that no part of a password survives, whatever the
+	 * message quotes, while the words of the message itself stay readable.
 	 * <p>
-	 * The whole user information is masked wherever it appears. The driver quotes the pieces of a connection string
-	 * it complains about ({@code 'host'}): a quoted piece that is part of the user information is masked whole, and
-	 * in other quoted pieces every fragment of it (split at the separators the driver splits at) is masked. Outside
-	 * quotes, only fragments that are not plain words are masked, where they stand apart: the letters of "password"
-	 * in the driver's own hint are no secret, even when a password contains them.
+	 * The whole user information is masked wherever it appears. The driver quotes the
+	 * pieces of a connection string it complains about ({@code 'host'}): a quoted piece
+	 * that is part of the user information is masked whole, and in other quoted pieces
+	 * every fragment of it (split at the separators the driver splits at) is masked.
+	 * Outside quotes, only fragments that are not plain words are masked, where they
+	 * stand apart: the letters of "password" in the driver's own hint are no secret, even
+	 * when a password contains them.
 	 * @param message the message
 	 * @param connectionString the connection string the message is about
 	 * @return the message with user information fragments replaced by {@code ****}
@@ -148,7 +156,8 @@ public final class MaskedConnectionString {
 		for (String fragment : fragments) {
 			masked = masked.replace(fragment, MASK);
 		}
-		// A piece cut out of the middle of a fragment (a decoder quotes the characters it cannot read).
+		// A piece cut out of the middle of a fragment (a decoder quotes the characters it
+		// cannot read).
 		return (masked.equals(quoted) && quoted.length() >= 2 && userInfo.contains(quoted)) ? MASK : masked;
 	}
 
@@ -162,7 +171,7 @@ public final class MaskedConnectionString {
 		return masked;
 	}
 
-	/**
+	/*
 	 * Replace the occurrences of a fragment that stand apart from the words around them.
 	 */
 	private static String replaceStandalone(String message, String fragment) {
@@ -186,13 +195,14 @@ public final class MaskedConnectionString {
 	}
 
 	/**
-	 * The driver's messages may quote parts of the connection string, user information included (for example a
-	 * password with an unencoded reserved character, misread as a host): never let one through as it is.
+	 * The driver's messages may quote parts of the connection string, user information
+	 * included (for example a password with an unencoded reserved character, misread as a
+	 * host): never let one through as it is.
 	 * @param ex the driver's exception
 	 * @param connectionString the connection string it is about, when known
 	 * @param source where the connection string comes from
-	 * @return the same exception when the string has no user information, otherwise one without the secret and
-	 * without the original as its cause
+	 * @return the same exception when the string has no user information, otherwise one
+	 * without the secret and without the original as its cause
 	 */
 	static IllegalArgumentException withoutSecrets(IllegalArgumentException ex, @Nullable String connectionString,
 			String source) {

@@ -12,17 +12,24 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The parts of a connection string that the load-balanced rules look at, read from the raw text before the
- * driver parses it (so that the driver's terse exception is never the first thing a user sees). This is not a full
- * parser: anything it cannot read is left to the driver.
+ * The parts of a connection string that the load-balanced rules look at, read from the
+ * raw text before the driver parses it (so that the driver's terse exception is never the
+ * first thing a user sees). This is not a full parser: anything it cannot read is left to
+ * the driver.
+ *
+ * @param text the connection string as written
+ * @param srv whether it is a {@code mongodb+srv} string
+ * @param hosts the hosts as written (for SRV, the SRV host name)
+ * @param options the options by lower-case name, values URL-decoded
  */
 record RawConnectionString(String text, boolean srv, List<String> hosts, Map<String, String> options) {
 
 	/**
 	 * Read the given text.
 	 * @param text a connection string
-	 * @return its parts, or {@code null} when the text is not a {@code mongodb://} or {@code mongodb+srv://} string, or
-	 * when its user information cannot be told apart from its hosts and options as the driver reads them
+	 * @return its parts, or {@code null} when the text is not a {@code mongodb://} or
+	 * {@code mongodb+srv://} string, or when its user information cannot be told apart
+	 * from its hosts and options as the driver reads them
 	 */
 	static @Nullable RawConnectionString parse(String text) {
 		boolean srv;
@@ -38,8 +45,8 @@ record RawConnectionString(String text, boolean srv, List<String> hosts, Map<Str
 		else {
 			return null;
 		}
-		// As the driver reads it: the hosts end at the first '/' or '?', the user information at the last '@'
-		// before them.
+		// As the driver reads it: the hosts end at the first '/' or '?', the user
+		// information at the last '@' before them.
 		int slash = rest.indexOf('/');
 		int query = rest.indexOf('?');
 		int authorityEnd = (slash < 0) ? query : (query < 0) ? slash : Math.min(slash, query);
@@ -48,9 +55,10 @@ record RawConnectionString(String text, boolean srv, List<String> hosts, Map<Str
 		int schemeLength = text.length() - rest.length();
 		int userInfoEnd = MaskedConnectionString.userInfoEnd(text, schemeLength);
 		if (userInfoEnd != ((at >= 0) ? schemeLength + at : -1)) {
-			// User information with an unencoded reserved character ('/', '?', ',', ...): the driver would read part
-			// of it as hosts or options. Nothing read here could be shown without showing a secret, so leave the
-			// string to the driver, whose error is reported masked.
+			// User information with an unencoded reserved character ('/', '?', ',', ...):
+			// the driver would read part of it as hosts or options. Nothing read here
+			// could be shown without showing a secret, so leave the string to the driver,
+			// whose error is reported masked.
 			return null;
 		}
 		String hostList = (at >= 0) ? authority.substring(at + 1) : authority;
@@ -97,9 +105,11 @@ record RawConnectionString(String text, boolean srv, List<String> hosts, Map<Str
 	}
 
 	/**
-	 * A warning for a {@code loadBalanced} value that the driver reads but deprecates ({@code yes}, {@code 1}, ...).
+	 * A warning for a {@code loadBalanced} value that the driver reads but deprecates
+	 * ({@code yes}, {@code 1}, ...).
 	 * @param origin where the connection string comes from
-	 * @return the warning, or {@code null} when the spelling is {@code true}, {@code false} or absent
+	 * @return the warning, or {@code null} when the spelling is {@code true},
+	 * {@code false} or absent
 	 */
 	@Nullable String deprecatedSpellingWarning(String origin) {
 		String value = option("loadBalanced");

@@ -4,8 +4,8 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * One service's connections at one moment, by state: open, checked out, checked out past the leak threshold.
- * Counted from the correlated connections when read, never kept.
+ * One service's connections at one moment, by state: open, checked out, checked out past
+ * the leak threshold. Counted from the correlated connections when read, never kept.
  */
 final class ConnectionCounts {
 
@@ -24,7 +24,8 @@ final class ConnectionCounts {
 	 * Count the connections of every service that has any.
 	 * @param connections the correlated connections
 	 * @param now the current time
-	 * @param leakThresholdMillis how long a connection may stay checked out before it counts as a possible leak
+	 * @param leakThresholdMillis how long a connection may stay checked out before it
+	 * counts as a possible leak
 	 * @return the counts by service (by identity); a service with no connection is absent
 	 */
 	static Map<ServiceState, ConnectionCounts> of(ConnectionTable.Entry[] connections, long now,

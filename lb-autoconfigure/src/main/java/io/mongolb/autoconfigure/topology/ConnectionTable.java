@@ -3,13 +3,15 @@ package io.mongolb.autoconfigure.topology;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Correlates the driver's connections (by {@code ConnectionId#getLocalValue()}) with the service each one reached.
+ * Correlates the driver's connections (by {@code ConnectionId#getLocalValue()}) with the
+ * service each one reached.
  * <p>
- * Connection-pool events carry only a {@code ConnectionId}, command events carry the {@code serviceId}: a connection
- * is added here on its first command and removed when the pool closes it. Look-ups happen on every command and every
- * check-out, so they read an immutable array sorted by id through one volatile read and a binary search: no lock, no
- * allocation. Changes (a new connection, a closed one) copy the array under a lock; they are as rare as connection
- * creation, and the array is as small as the pool.
+ * Connection-pool events carry only a {@code ConnectionId}, command events carry the
+ * {@code serviceId}: a connection is added here on its first command and removed when the
+ * pool closes it. Look-ups happen on every command and every check-out, so they read an
+ * immutable array sorted by id through one volatile read and a binary search: no lock, no
+ * allocation. Changes (a new connection, a closed one) copy the array under a lock; they
+ * are as rare as connection creation, and the array is as small as the pool.
  */
 final class ConnectionTable {
 
@@ -70,9 +72,11 @@ final class ConnectionTable {
 		return this.entries;
 	}
 
-	/**
+	/*
 	 * Binary search by id, without a probe object.
-	 * @return the index of the entry, or {@code -(insertion point) - 1} as {@code Arrays.binarySearch} returns
+	 *
+	 * @return the index of the entry, or {@code -(insertion point) - 1} as {@code
+	 * Arrays.binarySearch} returns
 	 */
 	private static int indexOf(Entry[] entries, long id) {
 		int low = 0;
@@ -94,8 +98,8 @@ final class ConnectionTable {
 	}
 
 	/**
-	 * One correlated connection. What a reader needs about its current check-out is kept here, written by the pool
-	 * and command listeners without allocating.
+	 * One correlated connection. What a reader needs about its current check-out is kept
+	 * here, written by the pool and command listeners without allocating.
 	 */
 	static final class Entry {
 
@@ -103,7 +107,10 @@ final class ConnectionTable {
 
 		final ServiceState service;
 
-		/** When the connection was checked out of the pool, or {@code 0} while it is in the pool. */
+		/**
+		 * When the connection was checked out of the pool, or {@code 0} while it is in
+		 * the pool.
+		 */
 		volatile long checkedOutAt;
 
 		Entry(long id, ServiceState service, long checkedOutAt) {

@@ -10,8 +10,9 @@ import org.bson.types.ObjectId;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Records events: keeps the most recent ones, bounded, and hands each to the application's listener. Events are rare
- * (topology changes, pool clears, new services), so a lock is fine; nothing on the command path records one.
+ * Records events: keeps the most recent ones, bounded, and hands each to the
+ * application's listener. Events are rare (topology changes, pool clears, new services),
+ * so a lock is fine; nothing on the command path records one.
  */
 final class EventLog {
 

@@ -7,8 +7,9 @@ import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandSucceededEvent;
 
 /**
- * Counts commands per service: the hot path. Once a service and a connection are known, a command takes no lock and
- * allocates nothing (a failure allocates one small holder for its error).
+ * Counts commands per service: the hot path. Once a service and a connection are known, a
+ * command takes no lock and allocates nothing (a failure allocates one small holder for
+ * its error).
  */
 final class LoadBalancedCommandListener implements CommandListener {
 

@@ -13,8 +13,9 @@ import com.mongodb.event.ConnectionPoolListener;
 import org.bson.types.ObjectId;
 
 /**
- * Follows the connection pool: check-outs and check-ins (the hot path, no lock, no allocation), connections opened
- * and closed, and the pool's lifecycle and clears, which are recorded as events.
+ * Follows the connection pool: check-outs and check-ins (the hot path, no lock, no
+ * allocation), connections opened and closed, and the pool's lifecycle and clears, which
+ * are recorded as events.
  */
 final class LoadBalancedConnectionPoolListener implements ConnectionPoolListener {
 

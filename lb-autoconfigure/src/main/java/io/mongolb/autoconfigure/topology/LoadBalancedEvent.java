@@ -11,15 +11,17 @@ import org.jspecify.annotations.Nullable;
  * @param time when it was recorded
  * @param type what happened
  * @param serviceId the service it concerns, if any
- * @param description what happened, in words; for description changes {@code previous -> new} with the spec's type
- * names (for example {@code Unknown -> LoadBalanced})
+ * @param description what happened, in words; for description changes
+ * {@code previous -> new} with the spec's type names (for example
+ * {@code Unknown -> LoadBalanced})
  * @since 0.1.0
  */
 public record LoadBalancedEvent(Instant time, Type type, @Nullable ObjectId serviceId, String description) {
 
 	/**
-	 * The kinds of recorded events: the SDAM events the driver emits in load-balanced mode, connection-pool
-	 * lifecycle events, and the services the starter discovers or evicts.
+	 * The kinds of recorded events: the SDAM events the driver emits in load-balanced
+	 * mode, connection-pool lifecycle events, and the services the starter discovers or
+	 * evicts.
 	 */
 	public enum Type {
 
@@ -53,11 +55,15 @@ public record LoadBalancedEvent(Instant time, Type type, @Nullable ObjectId serv
 		/** A command was served by a service not seen before. */
 		SERVICE_DISCOVERED,
 
-		/** A service was dropped from the tracked set to respect the bound on tracked services. */
+		/**
+		 * A service was dropped from the tracked set to respect the bound on tracked
+		 * services.
+		 */
 		SERVICE_EVICTED,
 
 		/**
-		 * A service was not tracked: the bound was reached and every tracked service had open connections.
+		 * A service was not tracked: the bound was reached and every tracked service had
+		 * open connections.
 		 */
 		SERVICE_UNTRACKED
 

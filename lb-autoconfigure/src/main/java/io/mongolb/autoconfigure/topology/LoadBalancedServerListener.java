@@ -7,8 +7,9 @@ import com.mongodb.event.ServerListener;
 import com.mongodb.event.ServerOpeningEvent;
 
 /**
- * Keeps the LoadBalancer server's description and records its SDAM events. In load-balanced mode the driver has one
- * server, the balancer, and no monitor: these events come at open and close only.
+ * Keeps the LoadBalancer server's description and records its SDAM events. In
+ * load-balanced mode the driver has one server, the balancer, and no monitor: these
+ * events come at open and close only.
  */
 final class LoadBalancedServerListener implements ServerListener {
 

@@ -10,17 +10,20 @@ import com.mongodb.event.ConnectionPoolListener;
 import com.mongodb.event.ServerListener;
 
 /**
- * The single source of truth about a {@code MongoClient} in load-balanced mode: the topology and its one
- * LoadBalancer server, the services (mongos instances, by {@code serviceId}) that served commands behind the
- * balancer, and the recent topology and pool events.
+ * The single source of truth about a {@code MongoClient} in load-balanced mode: the
+ * topology and its one LoadBalancer server, the services (mongos instances, by
+ * {@code serviceId}) that served commands behind the balancer, and the recent topology
+ * and pool events.
  * <p>
- * Register its four listeners with the client: {@link #clusterListener()}, {@link #serverListener()},
- * {@link #commandListener()} and {@link #connectionPoolListener()} (the starter's customizer does). Command events
- * carry the {@code serviceId} of the connection's handshake; connection-pool events carry only a
- * {@code ConnectionId}, so connections are correlated with services on their first command. At most
- * {@code maxServices} services are tracked: a new one evicts the service idle longest, preferring one with no open
- * connection. The command and check-out paths take no lock and allocate nothing once a service and a connection are
- * known. {@link #snapshot()} is safe from any thread.
+ * Register its four listeners with the client: {@link #clusterListener()},
+ * {@link #serverListener()}, {@link #commandListener()} and
+ * {@link #connectionPoolListener()} (the starter's customizer does). Command events carry
+ * the {@code serviceId} of the connection's handshake; connection-pool events carry only
+ * a {@code ConnectionId}, so connections are correlated with services on their first
+ * command. At most {@code maxServices} services are tracked: a new one evicts the service
+ * idle longest, preferring one with no open connection. The command and check-out paths
+ * take no lock and allocate nothing once a service and a connection are known.
+ * {@link #snapshot()} is safe from any thread.
  *
  * @since 0.1.0
  */
@@ -37,9 +40,11 @@ public class LoadBalancedTopology {
 	private final SnapshotAssembler snapshots;
 
 	/**
-	 * Create a topology model whose event texts give {@link Hints#NEUTRAL neutral} advice.
+	 * Create a topology model whose event texts give {@link Hints#NEUTRAL neutral}
+	 * advice.
 	 * @param maxServices the most services tracked at once, at least 1
-	 * @param leakThreshold how long a connection may stay checked out before it counts as a possible leak
+	 * @param leakThreshold how long a connection may stay checked out before it counts as
+	 * a possible leak
 	 * @param eventCapacity how many recent events to keep, at least 1
 	 */
 	public LoadBalancedTopology(int maxServices, Duration leakThreshold, int eventCapacity) {
@@ -49,9 +54,11 @@ public class LoadBalancedTopology {
 	/**
 	 * Create a topology model whose event texts give the advice of the given hints.
 	 * @param maxServices the most services tracked at once, at least 1
-	 * @param leakThreshold how long a connection may stay checked out before it counts as a possible leak
+	 * @param leakThreshold how long a connection may stay checked out before it counts as
+	 * a possible leak
 	 * @param eventCapacity how many recent events to keep, at least 1
-	 * @param hints the advice in event texts, worded for where the application configures the model
+	 * @param hints the advice in event texts, worded for where the application configures
+	 * the model
 	 */
 	public LoadBalancedTopology(int maxServices, Duration leakThreshold, int eventCapacity, Hints hints) {
 		this(maxServices, leakThreshold, eventCapacity, Clock.systemUTC(), (event) -> {
@@ -59,12 +66,15 @@ public class LoadBalancedTopology {
 	}
 
 	/**
-	 * Create a topology model with its own clock and a listener for the events it records.
+	 * Create a topology model with its own clock and a listener for the events it
+	 * records.
 	 * @param maxServices the most services tracked at once, at least 1
-	 * @param leakThreshold how long a connection may stay checked out before it counts as a possible leak
+	 * @param leakThreshold how long a connection may stay checked out before it counts as
+	 * a possible leak
 	 * @param eventCapacity how many recent events to keep, at least 1
 	 * @param clock the clock for event and service times
-	 * @param eventListener called with each recorded event, on the driver's thread; it must not block
+	 * @param eventListener called with each recorded event, on the driver's thread; it
+	 * must not block
 	 */
 	public LoadBalancedTopology(int maxServices, Duration leakThreshold, int eventCapacity, Clock clock,
 			Consumer<LoadBalancedEvent> eventListener) {
@@ -72,20 +82,23 @@ public class LoadBalancedTopology {
 	}
 
 	/**
-	 * Create a topology model with its own clock, a listener for the events it records, and the advice of the given
-	 * hints in event texts.
+	 * Create a topology model with its own clock, a listener for the events it records,
+	 * and the advice of the given hints in event texts.
 	 * @param maxServices the most services tracked at once, at least 1
-	 * @param leakThreshold how long a connection may stay checked out before it counts as a possible leak
+	 * @param leakThreshold how long a connection may stay checked out before it counts as
+	 * a possible leak
 	 * @param eventCapacity how many recent events to keep, at least 1
 	 * @param clock the clock for event and service times
-	 * @param eventListener called with each recorded event, on the driver's thread; it must not block
-	 * @param hints the advice in event texts, worded for where the application configures the model
+	 * @param eventListener called with each recorded event, on the driver's thread; it
+	 * must not block
+	 * @param hints the advice in event texts, worded for where the application configures
+	 * the model
 	 */
 	public LoadBalancedTopology(int maxServices, Duration leakThreshold, int eventCapacity, Clock clock,
 			Consumer<LoadBalancedEvent> eventListener, Hints hints) {
 		if (maxServices < 1 || eventCapacity < 1) {
-			throw new IllegalArgumentException("maxServices and eventCapacity must be at least 1, were " + maxServices
-					+ " and " + eventCapacity);
+			throw new IllegalArgumentException(
+					"maxServices and eventCapacity must be at least 1, were " + maxServices + " and " + eventCapacity);
 		}
 		EventLog events = new EventLog(eventCapacity, clock, eventListener);
 		TopologyDescriptions descriptions = new TopologyDescriptions();
@@ -107,7 +120,8 @@ public class LoadBalancedTopology {
 	}
 
 	/**
-	 * The listener to register for the client's server events, those of the LoadBalancer server.
+	 * The listener to register for the client's server events, those of the LoadBalancer
+	 * server.
 	 * @return the server listener, the same instance on every call
 	 */
 	public ServerListener serverListener() {
@@ -115,7 +129,8 @@ public class LoadBalancedTopology {
 	}
 
 	/**
-	 * The listener to register for the client's command events: it counts commands per service.
+	 * The listener to register for the client's command events: it counts commands per
+	 * service.
 	 * @return the command listener, the same instance on every call
 	 */
 	public CommandListener commandListener() {
@@ -123,7 +138,8 @@ public class LoadBalancedTopology {
 	}
 
 	/**
-	 * The listener to register for the client's connection-pool events: it follows connections per service.
+	 * The listener to register for the client's connection-pool events: it follows
+	 * connections per service.
 	 * @return the connection-pool listener, the same instance on every call
 	 */
 	public ConnectionPoolListener connectionPoolListener() {
@@ -139,12 +155,13 @@ public class LoadBalancedTopology {
 	}
 
 	/**
-	 * What the model's event texts advise, worded for where the application configures the model: the model knows
-	 * what to do, the application knows what the setting is called (a configuration property, a constructor
-	 * argument).
+	 * What the model's event texts advise, worded for where the application configures
+	 * the model: the model knows what to do, the application knows what the setting is
+	 * called (a configuration property, a constructor argument).
 	 *
 	 * @param raiseMaxServices how to track more services, added to the text of a
-	 * {@link LoadBalancedEvent.Type#SERVICE_UNTRACKED} event, for example {@code "raise maxServices above the number
+	 * {@link LoadBalancedEvent.Type#SERVICE_UNTRACKED} event, for example
+	 * {@code "raise maxServices above the number
 	 * of mongos"}
 	 * @since 0.1.0
 	 */

@@ -12,15 +12,18 @@ import org.jspecify.annotations.Nullable;
  * An immutable view of the load-balanced topology at one moment.
  *
  * @param takenAt when the snapshot was taken
- * @param topologyType the driver's topology type: {@link ClusterType#LOAD_BALANCED} once the client is open in
- * load-balanced mode, {@link ClusterType#UNKNOWN} before it opens
- * @param loadBalancerAddress the address of the one server, the load balancer, or {@code null} before it opens
+ * @param topologyType the driver's topology type: {@link ClusterType#LOAD_BALANCED} once
+ * the client is open in load-balanced mode, {@link ClusterType#UNKNOWN} before it opens
+ * @param loadBalancerAddress the address of the one server, the load balancer, or
+ * {@code null} before it opens
  * @param serverType the type of that server: {@link ServerType#LOAD_BALANCER} once open
- * @param openConnections connections in the driver's pool, whether or not correlated with a service yet
+ * @param openConnections connections in the driver's pool, whether or not correlated with
+ * a service yet
  * @param services the services seen, most recently seen first
- * @param evictedServices how many services were dropped to respect the bound on tracked services
- * @param untrackedServices services seen but not tracked now, because every tracked service had open connections
- * when they appeared
+ * @param evictedServices how many services were dropped to respect the bound on tracked
+ * services
+ * @param untrackedServices services seen but not tracked now, because every tracked
+ * service had open connections when they appeared
  * @param untrackedCommands commands served by services that were not tracked at the time
  * @param recentEvents the most recent events, oldest first
  * @since 0.1.0
@@ -40,7 +43,8 @@ public record LoadBalancedTopologySnapshot(Instant takenAt, ClusterType topology
 
 	/**
 	 * The server type as the spec names it, e.g. {@code LoadBalancer}.
-	 * @return the spec's name of {@link #serverType()}, or {@code null} before the topology opens
+	 * @return the spec's name of {@link #serverType()}, or {@code null} before the
+	 * topology opens
 	 */
 	public @Nullable String serverTypeName() {
 		return (this.serverType != null) ? SpecNames.of(this.serverType) : null;

@@ -27,16 +27,16 @@ final class ServiceEventRecorder implements ServiceLifecycle {
 
 	@Override
 	public void evicted(ServiceState service) {
-		this.events.record(LoadBalancedEvent.Type.SERVICE_EVICTED, service.serviceId, "Service " + service.serviceId
-				+ " evicted (idle longest with no open connection; at most " + this.maxServices
-				+ " services are tracked)");
+		this.events.record(LoadBalancedEvent.Type.SERVICE_EVICTED, service.serviceId,
+				"Service " + service.serviceId + " evicted (idle longest with no open connection; at most "
+						+ this.maxServices + " services are tracked)");
 	}
 
 	@Override
 	public void untracked(ObjectId serviceId) {
-		this.events.record(LoadBalancedEvent.Type.SERVICE_UNTRACKED, serviceId, "Service " + serviceId
-				+ " not tracked: all " + this.maxServices + " tracked services have open connections ("
-				+ this.hints.raiseMaxServices() + ")");
+		this.events.record(LoadBalancedEvent.Type.SERVICE_UNTRACKED, serviceId,
+				"Service " + serviceId + " not tracked: all " + this.maxServices
+						+ " tracked services have open connections (" + this.hints.raiseMaxServices() + ")");
 	}
 
 }

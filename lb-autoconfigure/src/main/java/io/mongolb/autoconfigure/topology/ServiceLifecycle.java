@@ -3,9 +3,10 @@ package io.mongolb.autoconfigure.topology;
 import org.bson.types.ObjectId;
 
 /**
- * What the {@link ServiceRegistry} tells about the set of tracked services as it changes. Calls are rare (once per
- * service discovered, evicted or refused), made under the registry's lock, in the order of the changes; an
- * implementation must not block and must not call back into the registry.
+ * What the {@link ServiceRegistry} tells about the set of tracked services as it changes.
+ * Calls are rare (once per service discovered, evicted or refused), made under the
+ * registry's lock, in the order of the changes; an implementation must not block and must
+ * not call back into the registry.
  */
 interface ServiceLifecycle {
 
@@ -22,8 +23,8 @@ interface ServiceLifecycle {
 	void evicted(ServiceState service);
 
 	/**
-	 * A service was refused: the bound was reached and every tracked service had open connections. Called once until
-	 * the refused services are tried again.
+	 * A service was refused: the bound was reached and every tracked service had open
+	 * connections. Called once until the refused services are tried again.
 	 * @param serviceId the service's id
 	 */
 	void untracked(ObjectId serviceId);

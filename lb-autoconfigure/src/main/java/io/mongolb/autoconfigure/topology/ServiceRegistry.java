@@ -16,12 +16,14 @@ import org.bson.types.ObjectId;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The services behind the load balancer, at most {@code maxServices} of them, and the connections correlated with
- * each: the state that the command and pool listeners update and that readers count.
+ * The services behind the load balancer, at most {@code maxServices} of them, and the
+ * connections correlated with each: the state that the command and pool listeners update
+ * and that readers count.
  * <p>
- * Reads and counter updates take no lock. Every change to the set of tracked services, and every registration of a
- * connection with its service, happens under one lock, so that eviction (which picks a service with no registered
- * connection) sees a service and its first connection together or not at all. Those changes are as rare as new
+ * Reads and counter updates take no lock. Every change to the set of tracked services,
+ * and every registration of a connection with its service, happens under one lock, so
+ * that eviction (which picks a service with no registered connection) sees a service and
+ * its first connection together or not at all. Those changes are as rare as new
  * connections.
  */
 final class ServiceRegistry {
@@ -40,8 +42,9 @@ final class ServiceRegistry {
 
 	private final AtomicLong evictedServices = new AtomicLong();
 
-	// Services refused at the bound while every tracked service had open connections. Their commands are only
-	// counted, without a lock; the set is cleared when a connection closes, so that they are tried again.
+	// Services refused at the bound while every tracked service had open connections.
+	// Their commands are only counted, without a lock; the set is cleared when a
+	// connection closes, so that they are tried again.
 	private final Set<ObjectId> untrackedServices = ConcurrentHashMap.newKeySet();
 
 	private final LongAdder untrackedCommands = new LongAdder();
@@ -59,7 +62,8 @@ final class ServiceRegistry {
 	/**
 	 * The service that served a command, correlating the command's connection with it.
 	 * @param description the description of the connection the command ran on
-	 * @return the service's state, or {@code null} when the connection has no serviceId or its service is not tracked
+	 * @return the service's state, or {@code null} when the connection has no serviceId
+	 * or its service is not tracked
 	 */
 	@Nullable ServiceState serviceOf(ConnectionDescription description) {
 		ObjectId serviceId = description.getServiceId();
@@ -108,12 +112,14 @@ final class ServiceRegistry {
 
 	void connectionClosed(long connectionId) {
 		this.openConnections.decrementAndGet();
-		// Under the lock, as eviction is: otherwise an eviction that still saw this connection could refuse a
-		// newcomer right after the set was cleared, and the newcomer would stay untracked with a slot free.
+		// Under the lock, as eviction is: otherwise an eviction that still saw this
+		// connection could refuse a newcomer right after the set was cleared, and the
+		// newcomer would stay untracked with a slot free.
 		synchronized (this.lock) {
 			this.connections.remove(connectionId);
 			if (!this.untrackedServices.isEmpty()) {
-				// A tracked service may have lost its last connection: let untracked services try again.
+				// A tracked service may have lost its last connection: let untracked
+				// services try again.
 				this.untrackedServices.clear();
 			}
 		}
@@ -122,7 +128,8 @@ final class ServiceRegistry {
 	// Changes to the tracked set
 
 	/**
-	 * The state of a service known without a connection (from a pool clear), discovering it if needed.
+	 * The state of a service known without a connection (from a pool clear), discovering
+	 * it if needed.
 	 * @param serviceId the service's id
 	 * @param now the current time
 	 * @return the service's state, or {@code null} when it is not tracked
@@ -132,14 +139,17 @@ final class ServiceRegistry {
 		return (service != null) ? service : discover(serviceId, now);
 	}
 
-	/**
-	 * Correlate a connection with its service, discovering the service if needed, in one step under the lock.
-	 * Runs once per connection (its first command), or when its service was evicted and came back.
+	/*
+	 * Correlate a connection with its service, discovering the service if needed, in one
+	 * step under the lock. Runs once per connection (its first command), or when its
+	 * service was evicted and came back.
+	 *
 	 * @return the service's state, or {@code null} when the service is not tracked
 	 */
 	private @Nullable ServiceState register(ObjectId serviceId, long connectionId, long now) {
 		synchronized (this.lock) {
-			// Read again under the lock: the service may have been evicted since the caller looked.
+			// Read again under the lock: the service may have been evicted since the
+			// caller looked.
 			ServiceState service = this.services.get(serviceId);
 			if (service == null) {
 				service = discover(serviceId, now);
@@ -149,8 +159,8 @@ final class ServiceRegistry {
 			}
 			ConnectionTable.Entry connection = this.connections.get(connectionId);
 			if (connection == null || connection.service != service) {
-				// First command on this connection (it is checked out, since it runs a command), or its service was
-				// evicted and has just come back.
+				// First command on this connection (it is checked out, since it runs a
+				// command), or its service was evicted and has just come back.
 				this.connections.put(connectionId, service, now);
 			}
 			service.lastSeen = now;
@@ -158,9 +168,12 @@ final class ServiceRegistry {
 		}
 	}
 
-	/**
-	 * Start tracking a service, evicting the one idle longest among those with no open connection when at the bound.
-	 * @return the service's state, or {@code null} when every tracked service still has open connections
+	/*
+	 * Start tracking a service, evicting the one idle longest among those with no open
+	 * connection when at the bound.
+	 *
+	 * @return the service's state, or {@code null} when every tracked service still has
+	 * open connections
 	 */
 	private @Nullable ServiceState discover(ObjectId serviceId, long now) {
 		synchronized (this.lock) {

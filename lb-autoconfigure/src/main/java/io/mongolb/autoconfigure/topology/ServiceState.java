@@ -6,9 +6,10 @@ import org.bson.types.ObjectId;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Mutable counters of one service, updated from driver events without locks. Connection counts are not kept here:
- * they are derived from the {@link ConnectionTable} when they are read, so they cannot drift. A reader (a snapshot,
- * later meters) reads the fields directly.
+ * Mutable counters of one service, updated from driver events without locks. Connection
+ * counts are not kept here: they are derived from the {@link ConnectionTable} when they
+ * are read, so they cannot drift. A reader (a snapshot, later meters) reads the fields
+ * directly.
  */
 final class ServiceState {
 
@@ -51,6 +52,9 @@ final class ServiceState {
 
 	/**
 	 * The last command failure and when it happened, read and written as one.
+	 *
+	 * @param error the failure
+	 * @param time when it happened, in epoch milliseconds
 	 */
 	record LastError(Throwable error, long time) {
 	}

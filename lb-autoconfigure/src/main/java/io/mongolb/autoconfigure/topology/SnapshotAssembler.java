@@ -15,8 +15,8 @@ import com.mongodb.connection.ServerDescription;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds immutable snapshots from the live state. Runs on the reader's thread (health, an endpoint, the
- * application) and may allocate freely; it never blocks the listeners.
+ * Builds immutable snapshots from the live state. Runs on the reader's thread (health, an
+ * endpoint, the application) and may allocate freely; it never blocks the listeners.
  */
 final class SnapshotAssembler {
 

@@ -5,7 +5,8 @@ import com.mongodb.connection.ServerDescription;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The latest topology and LoadBalancer server descriptions, as the SDAM listeners last heard them.
+ * The latest topology and LoadBalancer server descriptions, as the SDAM listeners last
+ * heard them.
  */
 final class TopologyDescriptions {
 

@@ -1,5 +1,6 @@
 /**
- * The load-balanced topology model: the LoadBalancer server, the services behind it and recent events.
+ * The load-balanced topology model: the LoadBalancer server, the services behind it and
+ * recent events.
  */
 @NullMarked
 package io.mongolb.autoconfigure.topology;

@@ -12,14 +12,14 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mongolb.autoconfigure.LoadBalancedMongoAutoConfiguration;
 import io.mongolb.autoconfigure.health.LoadBalancerHealthContributorAutoConfiguration;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopologySnapshot;
 import io.mongolb.autoconfigure.topology.ServiceSnapshot;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -44,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The starter end to end: a Spring context with Spring Boot's MongoDB auto-configuration and the starter, its client
- * talking through the embedded in-process balancer (PROXY v2) to two mongos-like fronts over one store.
+ * The starter end to end: a Spring context with Spring Boot's MongoDB auto-configuration
+ * and the starter, its client talking through the embedded in-process balancer (PROXY v2)
+ * to two mongos-like fronts over one store.
  */
 class EmbeddedLoadBalancedEndToEndTests {
 
@@ -78,7 +79,8 @@ class EmbeddedLoadBalancedEndToEndTests {
 			for (int i = 0; i < 20; i++) {
 				orders.insertOne(new Document("_id", i).append("item", "book-" + i));
 			}
-			// Two cursors open at once pin two connections: the balancer sends them to different fronts.
+			// Two cursors open at once pin two connections: the balancer sends them to
+			// different fronts.
 			openCursorsUntilBothServicesAreSeen(context, orders);
 			LoadBalancedTopologySnapshot snapshot = context.getBean(LoadBalancedTopology.class).snapshot();
 			assertThat(snapshot.topologyTypeName()).isEqualTo("LoadBalanced");
@@ -102,11 +104,15 @@ class EmbeddedLoadBalancedEndToEndTests {
 				.containsExactlyInAnyOrderElementsOf(
 						this.mongo.getServiceIds().stream().map(ObjectId::toHexString).toList());
 			System.out.println("mongodbLoadBalancer health: " + json(health));
-			// Spring Boot's own contributor and Micrometer's MongoDB meters keep working through the balancer.
+			// Spring Boot's own contributor and Micrometer's MongoDB meters keep working
+			// through the balancer.
 			assertThat(((HealthIndicator) registry(context).getContributor("mongo")).health().getStatus())
 				.isEqualTo(Status.UP);
 			MeterRegistry meters = context.getBean(MeterRegistry.class);
-			assertThat(meters.get("mongodb.driver.commands").tag("command", "insert").tag("status", "SUCCESS").timer()
+			assertThat(meters.get("mongodb.driver.commands")
+				.tag("command", "insert")
+				.tag("status", "SUCCESS")
+				.timer()
 				.count()).isEqualTo(20);
 			assertThat(meters.get("mongodb.driver.pool.size").gauge().value()).isPositive();
 		});
@@ -129,8 +135,9 @@ class EmbeddedLoadBalancedEndToEndTests {
 						.append("data", new Document("failCommands", List.of("find")).append("closeConnection", true)));
 			}
 			LoadBalancedTopology topology = context.getBean(LoadBalancedTopology.class);
-			// Pooled connections are reused, and round robin only places new ones: hold cursors open so that each
-			// find needs a new connection, until one reaches the failing front and the driver clears its pool.
+			// Pooled connections are reused, and round robin only places new ones: hold
+			// cursors open so that each find needs a new connection, until one reaches
+			// the failing front and the driver clears its pool.
 			List<MongoCursor<Document>> cursors = new ArrayList<>();
 			try {
 				for (int i = 0; i < 10 && service(topology.snapshot(), failing).poolClears() == 0; i++) {
@@ -152,9 +159,8 @@ class EmbeddedLoadBalancedEndToEndTests {
 			assertThat(service(snapshot, healthy).poolClears()).isZero();
 			Health health = indicator(context).health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
-			assertThat(health.getDetails()).containsEntry("lastPoolClear",
-					Map.of("serviceId", failing.toHexString(), "time",
-							String.valueOf(service(snapshot, failing).lastPoolClear())));
+			assertThat(health.getDetails()).containsEntry("lastPoolClear", Map.of("serviceId", failing.toHexString(),
+					"time", String.valueOf(service(snapshot, failing).lastPoolClear())));
 		});
 	}
 
@@ -168,7 +174,8 @@ class EmbeddedLoadBalancedEndToEndTests {
 					.getDatabase("e2e")
 					.getCollection("leaky");
 				items.insertMany(List.of(new Document("_id", 1), new Document("_id", 2), new Document("_id", 3)));
-				// In load-balanced mode an open cursor pins its connection until it is drained or closed.
+				// In load-balanced mode an open cursor pins its connection until it is
+				// drained or closed.
 				try (MongoCursor<Document> cursor = items.find().batchSize(1).iterator()) {
 					cursor.next();
 					LoadBalancedTopology topology = context.getBean(LoadBalancedTopology.class);
@@ -196,7 +203,8 @@ class EmbeddedLoadBalancedEndToEndTests {
 
 	@Test
 	void healthIsDownWithTheFixWhenTheBalancerReachesAPortWithoutLoadBalancing() {
-		// A load-balanced client pointed at a front's normal port gets no serviceId, as from mongos's main port.
+		// A load-balanced client pointed at a front's normal port gets no serviceId, as
+		// from mongos's main port.
 		String uri = "mongodb://127.0.0.1:" + this.mongo.getPort(0) + "/?loadBalanced=true";
 		this.runner.withPropertyValues("spring.mongodb.uri=" + uri).run((context) -> {
 			Health health = indicator(context).health();
@@ -204,8 +212,8 @@ class EmbeddedLoadBalancedEndToEndTests {
 			assertThat((String) health.getDetails().get("cause")).contains("answered the handshake without a serviceId")
 				.contains("loadBalancerPort")
 				.contains("PROXY protocol header");
-			assertThat((String) health.getDetails().get("error"))
-				.contains("Driver attempted to initialize in load balancing mode, but the server does not support this mode");
+			assertThat((String) health.getDetails().get("error")).contains(
+					"Driver attempted to initialize in load balancing mode, but the server does not support this mode");
 			System.out.println("mongodbLoadBalancer health: " + json(health));
 		});
 	}

@@ -27,9 +27,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code mongodbLoadBalancer} contributor in a real context with Spring Boot's health registry. The DOWN paths use
- * real sockets on 127.0.0.1 (a closed port; a port that accepts and never answers); the UP path needs a load-balanced
- * server and is tested with the embedded one.
+ * The {@code mongodbLoadBalancer} contributor in a real context with Spring Boot's health
+ * registry. The DOWN paths use real sockets on 127.0.0.1 (a closed port; a port that
+ * accepts and never answers); the UP path needs a load-balanced server and is tested with
+ * the embedded one.
  */
 class LoadBalancerHealthIndicatorTests {
 
@@ -43,7 +44,8 @@ class LoadBalancerHealthIndicatorTests {
 		this.runner.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/?loadBalanced=true")
 			.run((context) -> {
 				HealthContributorRegistry registry = context.getBean(HealthContributorRegistry.class);
-				assertThat(registry.getContributor("mongodbLoadBalancer")).isInstanceOf(LoadBalancerHealthIndicator.class);
+				assertThat(registry.getContributor("mongodbLoadBalancer"))
+					.isInstanceOf(LoadBalancerHealthIndicator.class);
 				assertThat(registry.getContributor("mongo")).isNotNull();
 			});
 	}
@@ -68,7 +70,8 @@ class LoadBalancerHealthIndicatorTests {
 
 	@Test
 	void aHealthGroupCanIncludeTheContributor() {
-		// Spring Boot checks group members once every singleton exists: the contributor must be registered by then.
+		// Spring Boot checks group members once every singleton exists: the contributor
+		// must be registered by then.
 		ApplicationContextRunner withEndpoint = this.runner
 			.withConfiguration(AutoConfigurations.of(HealthEndpointAutoConfiguration.class))
 			.withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:27017/?loadBalanced=true");
@@ -121,8 +124,10 @@ class LoadBalancerHealthIndicatorTests {
 					.containsEntry("serverType", "LoadBalancer")
 					.containsEntry("loadBalancer", "127.0.0.1:" + port)
 					.containsEntry("servicesSeen", 0);
-				assertThat(details).containsEntry("cause", "No connection could be opened to 127.0.0.1:" + port
-						+ ": check the address and that the load balancer is listening.")
+				assertThat(details)
+					.containsEntry("cause",
+							"No connection could be opened to 127.0.0.1:" + port
+									+ ": check the address and that the load balancer is listening.")
 					.containsEntry("error", "com.mongodb.MongoSocketOpenException: Exception opening socket");
 				assertThat(details.toString()).doesNotContain("Sup3rS3cret");
 			});
@@ -141,7 +146,8 @@ class LoadBalancerHealthIndicatorTests {
 					assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 					assertThat((String) health.getDetails().get("cause"))
 						.startsWith("No answer to ping through 127.0.0.1:" + silent.port() + " within 300 ms");
-					// Bounded by the timeout, not by the driver's 30 s defaults (generous margin for slow machines).
+					// Bounded by the timeout, not by the driver's 30 s defaults (generous
+					// margin for slow machines).
 					assertThat(elapsedMillis).isLessThan(10_000);
 					assertThat(silent.accepted()).isPositive();
 				});
@@ -163,8 +169,8 @@ class LoadBalancerHealthIndicatorTests {
 	}
 
 	/**
-	 * Accepts connections on 127.0.0.1 and never answers, like a balancer with nothing healthy behind it that holds
-	 * connections open.
+	 * Accepts connections on 127.0.0.1 and never answers, like a balancer with nothing
+	 * healthy behind it that holds connections open.
 	 */
 	static final class SilentServer implements AutoCloseable {
 

@@ -59,8 +59,7 @@ class LoadBalancedRulesTests {
 
 	@Test
 	void srvMaxHostsAboveZeroIsRejectedAndZeroAccepted() {
-		assertThat(validate("mongodb+srv://cluster.example.net/?loadBalanced=true&srvMaxHosts=2", null))
-			.singleElement()
+		assertThat(validate("mongodb+srv://cluster.example.net/?loadBalanced=true&srvMaxHosts=2", null)).singleElement()
 			.satisfies((violation) -> {
 				assertThat(violation.option()).isEqualTo("srvMaxHosts");
 				assertThat(violation.value()).isEqualTo("2");
@@ -83,12 +82,11 @@ class LoadBalancedRulesTests {
 
 	@Test
 	void enabledConflictsWithLoadBalancedFalse() {
-		assertThat(validate("mongodb://lb:27017/?loadBalanced=false", true)).singleElement()
-			.satisfies((violation) -> {
-				assertThat(violation.option()).isEqualTo("loadBalanced");
-				assertThat(violation.value()).isEqualTo("false");
-				assertThat(violation.problem()).contains("mongodb.load-balanced.enabled=true");
-			});
+		assertThat(validate("mongodb://lb:27017/?loadBalanced=false", true)).singleElement().satisfies((violation) -> {
+			assertThat(violation.option()).isEqualTo("loadBalanced");
+			assertThat(violation.value()).isEqualTo("false");
+			assertThat(violation.problem()).contains("mongodb.load-balanced.enabled=true");
+		});
 	}
 
 	@Test
@@ -113,14 +111,15 @@ class LoadBalancedRulesTests {
 		String[] uris = { "mongodb://a,b/?loadBalanced=true", "mongodb://a/?loadBalanced=true&replicaSet=rs0",
 				"mongodb://a/?loadBalanced=true&directConnection=true",
 				"mongodb+srv://srv.mongolb.test/?loadBalanced=true&srvMaxHosts=3" };
-		// The SRV string makes the driver read a TXT record: DNS is mocked (see FakeDnsClientProvider).
+		// The SRV string makes the driver read a TXT record: DNS is mocked (see
+		// FakeDnsClientProvider).
 		FakeDnsClientProvider.publish("srv.mongolb.test", null, "lb.mongolb.test:27017");
 		String[] options = { "hosts", "replicaSet", "directConnection", "srvMaxHosts" };
 		for (int i = 0; i < uris.length; i++) {
 			String uri = uris[i];
 			IllegalArgumentException driverError = driverError(uri);
-			LoadBalancedRuleViolation violation = LoadBalancedRules.translate(driverError, RawConnectionString.parse(uri),
-					"spring.mongodb.uri", null);
+			LoadBalancedRuleViolation violation = LoadBalancedRules.translate(driverError,
+					RawConnectionString.parse(uri), "spring.mongodb.uri", null);
 			assertThat(violation).as(driverError.getMessage()).isNotNull();
 			assertThat(violation.option()).isEqualTo(options[i]);
 		}
@@ -133,13 +132,13 @@ class LoadBalancedRulesTests {
 	}
 
 	private static IllegalArgumentException driverError(String uri) {
-		return catchThrowableOfType(IllegalArgumentException.class,
-				() -> new ConnectionString(uri));
+		return catchThrowableOfType(IllegalArgumentException.class, () -> new ConnectionString(uri));
 	}
 
 	@Test
 	void driverRejectsWhatTheValidatorRejects() {
-		// Keeps the validator honest: the driver version in use still refuses these strings itself.
+		// Keeps the validator honest: the driver version in use still refuses these
+		// strings itself.
 		assertThatIllegalArgumentException().isThrownBy(() -> new ConnectionString("mongodb://a,b/?loadBalanced=true"))
 			.withMessage("Only one host can be specified with loadBalanced=true");
 	}

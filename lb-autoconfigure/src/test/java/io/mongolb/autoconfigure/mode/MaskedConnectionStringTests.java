@@ -14,7 +14,8 @@ class MaskedConnectionStringTests {
 
 	@Test
 	void masksPasswordsHoldingReservedCharacters() {
-		String masked = MaskedConnectionString.mask("mongodb+srv://app:p@ss/w0rd@cluster0.example.net/?retryWrites=true");
+		String masked = MaskedConnectionString
+			.mask("mongodb+srv://app:p@ss/w0rd@cluster0.example.net/?retryWrites=true");
 		assertThat(masked).isEqualTo("mongodb+srv://****@cluster0.example.net/?retryWrites=true")
 			.doesNotContain("p@ss")
 			.doesNotContain("w0rd");
@@ -95,7 +96,8 @@ class MaskedConnectionStringTests {
 
 	@Test
 	void aQuotedPieceOfTheUserInformationIsMaskedWhole() {
-		// The driver's own message for this password quotes two characters from the middle of it.
+		// The driver's own message for this password quotes two characters from the
+		// middle of it.
 		String message = "URLDecoder: Illegal hex characters in escape (%) pattern - Error at index 0 in: \"zz\"";
 		assertThat(MaskedConnectionString.maskSecretsIn(message, "mongodb://app:ab%zzcd@lb:27017/"))
 			.endsWith("in: \"****\"")

@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Test access to the starter's failure analyzers (package-private, as Spring Boot's own are), in the order
- * {@code spring.factories} lists them.
+ * Test access to the starter's failure analyzers (package-private, as Spring Boot's own
+ * are), in the order {@code spring.factories} lists them.
  */
 public final class StarterFailureAnalyzers {
 
@@ -16,7 +16,8 @@ public final class StarterFailureAnalyzers {
 	/**
 	 * Analyze a start-up failure as Spring Boot would with the starter's analyzers.
 	 * @param failure the failure
-	 * @return the first analysis, or {@code null} when neither analyzer recognises the failure
+	 * @return the first analysis, or {@code null} when neither analyzer recognises the
+	 * failure
 	 */
 	public static @Nullable FailureAnalysis analyze(Throwable failure) {
 		FailureAnalysis analysis = new LoadBalancedConfigurationFailureAnalyzer().analyze(failure);

@@ -30,10 +30,11 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Stress tests for the step in which a command's service is discovered (or found) and its connection registered:
- * eviction runs on other threads and must see both or neither. Each test repeats a short race many times, within a
- * time budget, on fresh models; the old code (discovery, then registration outside the discovery lock) failed them
- * within the first few hundred rounds.
+ * Stress tests for the step in which a command's service is discovered (or found) and its
+ * connection registered: eviction runs on other threads and must see both or neither.
+ * Each test repeats a short race many times, within a time budget, on fresh models; the
+ * old code (discovery, then registration outside the discovery lock) failed them within
+ * the first few hundred rounds.
  */
 class DiscoveryEvictionRaceTests {
 
@@ -52,8 +53,8 @@ class DiscoveryEvictionRaceTests {
 
 	@Test
 	void aServiceIsNeverEvictedBetweenItsDiscoveryAndItsFirstConnection() throws Exception {
-		// Three services with one connection each and a bound of one: the first tracked keeps its connection, so
-		// no round may evict it, whichever thread wins.
+		// Three services with one connection each and a bound of one: the first tracked
+		// keeps its connection, so no round may evict it, whichever thread wins.
 		int rounds = race((topology) -> {
 		}, List.of(new ObjectId(), new ObjectId(), new ObjectId()), (round, snapshot) -> {
 			assertThat(snapshot.evictedServices()).as("services evicted in round %d", round).isZero();
@@ -66,9 +67,10 @@ class DiscoveryEvictionRaceTests {
 
 	@Test
 	void aCommandOnANewConnectionIsCountedOnceWhileItsIdleServiceIsEvicted() throws Exception {
-		// A service known without connections (from a pool clear) gets its first connection while a newcomer at the
-		// bound may evict it: either order is valid, but the command must land in a tracked service or in the
-		// untracked count, never in an evicted service's counters.
+		// A service known without connections (from a pool clear) gets its first
+		// connection while a newcomer at the bound may evict it: either order is valid,
+		// but the command must land in a tracked service or in the untracked count, never
+		// in an evicted service's counters.
 		ObjectId idle = new ObjectId();
 		Consumer<LoadBalancedTopology> clearIdle = (topology) -> topology.connectionPoolListener()
 			.connectionPoolCleared(new ConnectionPoolClearedEvent(SERVER, idle));
@@ -83,8 +85,8 @@ class DiscoveryEvictionRaceTests {
 	}
 
 	/**
-	 * Run rounds until the budget is spent: in each, one thread per service opens its own connection and sends one
-	 * command on it, all released at once.
+	 * Run rounds until the budget is spent: in each, one thread per service opens its own
+	 * connection and sends one command on it, all released at once.
 	 * @return the number of rounds run
 	 */
 	private int race(Consumer<LoadBalancedTopology> setUp, List<ObjectId> serviceIds, RoundCheck check)
@@ -104,8 +106,8 @@ class DiscoveryEvictionRaceTests {
 				writers.add(this.executor.submit(() -> {
 					start.await();
 					pool.connectionCreated(new ConnectionCreatedEvent(description.getConnectionId()));
-					commands.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description, "app", "find",
-							new BsonDocument(), 1));
+					commands.commandSucceeded(
+							new CommandSucceededEvent(null, 1, 1, description, "app", "find", new BsonDocument(), 1));
 					return null;
 				}));
 			}

@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * Backs the claim that the command and check-out paths allocate nothing once a service and a connection are known:
- * the bytes this thread allocates over many calls, counted by the JVM (not timed).
+ * Backs the claim that the command and check-out paths allocate nothing once a service
+ * and a connection are known: the bytes this thread allocates over many calls, counted by
+ * the JVM (not timed).
  */
 class HotPathAllocationTests {
 
@@ -53,14 +54,16 @@ class HotPathAllocationTests {
 			checkedIn[i] = new ConnectionCheckedInEvent(ids[i], 1);
 			topology.connectionPoolListener().connectionCreated(new ConnectionCreatedEvent(ids[i]));
 		}
-		// Warm up: discovers the services, correlates the connections, lets the JIT compile the paths.
+		// Warm up: discovers the services, correlates the connections, lets the JIT
+		// compile the paths.
 		run(topology, succeeded, checkedOut, checkedIn, 20_000);
 		long threadId = Thread.currentThread().getId();
 		long before = threads.getThreadAllocatedBytes(threadId);
 		int rounds = 100_000;
 		run(topology, succeeded, checkedOut, checkedIn, rounds);
 		long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-		// 100,000 rounds of 3 events on 8 connections: even one object per event would be tens of megabytes.
+		// 100,000 rounds of 3 events on 8 connections: even one object per event would be
+		// tens of megabytes.
 		// The margin covers the measurement itself and rare JVM-internal allocations.
 		assertThat(allocated).as("bytes allocated by %s events", 3L * rounds * connections).isLessThan(64 * 1024);
 		assertThat(topology.snapshot().services().stream().mapToLong(ServiceSnapshot::commandsSucceeded).sum())

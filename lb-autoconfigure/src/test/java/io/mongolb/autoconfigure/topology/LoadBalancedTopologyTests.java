@@ -39,11 +39,13 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The topology model fed with the MongoDB driver's own event objects, as the driver would send them.
+ * The topology model fed with the MongoDB driver's own event objects, as the driver would
+ * send them.
  */
 class LoadBalancedTopologyTests {
 
-	private static final ServerId SERVER = new ServerId(new ClusterId("test"), new ServerAddress("lb.example.net", 27017));
+	private static final ServerId SERVER = new ServerId(new ClusterId("test"),
+			new ServerAddress("lb.example.net", 27017));
 
 	private final MutableClock clock = new MutableClock();
 
@@ -152,20 +154,22 @@ class LoadBalancedTopologyTests {
 		this.clock.advance(Duration.ofSeconds(1));
 		open(3);
 		succeed(3, third);
-		// 'first' is idle longest but still has an open connection; 'second' has none left.
+		// 'first' is idle longest but still has an open connection; 'second' has none
+		// left.
 		this.pool.connectionClosed(new ConnectionClosedEvent(connectionId(2), ConnectionClosedEvent.Reason.IDLE));
 		this.clock.advance(Duration.ofSeconds(1));
 		ObjectId fourth = new ObjectId();
 		open(4);
 		succeed(4, fourth);
 		LoadBalancedTopologySnapshot snapshot = this.topology.snapshot();
-		assertThat(snapshot.services()).extracting(ServiceSnapshot::serviceId)
-			.containsExactly(fourth, third, first);
+		assertThat(snapshot.services()).extracting(ServiceSnapshot::serviceId).containsExactly(fourth, third, first);
 		assertThat(snapshot.evictedServices()).isOne();
-		assertThat(snapshot.recentEvents()).filteredOn((event) -> event.type() == LoadBalancedEvent.Type.SERVICE_EVICTED)
+		assertThat(snapshot.recentEvents())
+			.filteredOn((event) -> event.type() == LoadBalancedEvent.Type.SERVICE_EVICTED)
 			.singleElement()
 			.satisfies((event) -> assertThat(event.serviceId()).isEqualTo(second));
-		// With every service holding a connection, a newcomer is not tracked: its commands are only counted.
+		// With every service holding a connection, a newcomer is not tracked: its
+		// commands are only counted.
 		this.clock.advance(Duration.ofSeconds(1));
 		ObjectId fifth = new ObjectId();
 		open(5);
@@ -176,7 +180,8 @@ class LoadBalancedTopologyTests {
 		assertThat(snapshot.untrackedServices()).isOne();
 		assertThat(snapshot.untrackedCommands()).isEqualTo(2);
 		assertThat(snapshot.evictedServices()).isOne();
-		assertThat(snapshot.recentEvents()).filteredOn((event) -> event.type() == LoadBalancedEvent.Type.SERVICE_UNTRACKED)
+		assertThat(snapshot.recentEvents())
+			.filteredOn((event) -> event.type() == LoadBalancedEvent.Type.SERVICE_UNTRACKED)
 			.singleElement()
 			.satisfies((event) -> assertThat(event.serviceId()).isEqualTo(fifth));
 		// Once a tracked service has no connection left, the newcomer gets its place.
@@ -206,7 +211,8 @@ class LoadBalancedTopologyTests {
 				int thread = t;
 				futures.add(executor.submit(() -> {
 					start.await();
-					// Each writer keeps one connection open to its own service: four live services, bound two.
+					// Each writer keeps one connection open to its own service: four live
+					// services, bound two.
 					ConnectionDescription description = description(100 + thread, serviceIds[thread]);
 					boundedPool.connectionCreated(new ConnectionCreatedEvent(connectionId(100 + thread)));
 					for (int i = 0; i < commands; i++) {
@@ -239,7 +245,8 @@ class LoadBalancedTopologyTests {
 		assertThat(snapshot.evictedServices()).isZero();
 		assertThat(snapshot.untrackedServices()).isEqualTo(2);
 		assertThat(snapshot.services().stream().mapToLong(ServiceSnapshot::commandsSucceeded).sum()
-				+ snapshot.untrackedCommands()).isEqualTo((long) writers * commands);
+				+ snapshot.untrackedCommands())
+			.isEqualTo((long) writers * commands);
 		// Two discoveries and two refusals: the event log did not fill with churn.
 		assertThat(snapshot.recentEvents()).hasSize(4);
 	}
@@ -298,8 +305,8 @@ class LoadBalancedTopologyTests {
 	void commandsWithoutServiceIdAreIgnored() {
 		ConnectionDescription plain = new ConnectionDescription(connectionId(1), 21, ServerType.SHARD_ROUTER, 1000,
 				16_000_000, 48_000_000, List.of());
-		this.commands.commandSucceeded(new CommandSucceededEvent(null, 1, 1, plain, "admin", "ping",
-				new BsonDocument(), 1));
+		this.commands
+			.commandSucceeded(new CommandSucceededEvent(null, 1, 1, plain, "admin", "ping", new BsonDocument(), 1));
 		assertThat(this.topology.snapshot().services()).isEmpty();
 	}
 
@@ -363,8 +370,8 @@ class LoadBalancedTopologyTests {
 	}
 
 	private void succeed(long connection, ObjectId serviceId) {
-		this.commands.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description(connection, serviceId),
-				"app", "find", new BsonDocument(), 1000));
+		this.commands.commandSucceeded(new CommandSucceededEvent(null, 1, 1, description(connection, serviceId), "app",
+				"find", new BsonDocument(), 1000));
 	}
 
 	private void fail(long connection, ObjectId serviceId) {
@@ -377,7 +384,8 @@ class LoadBalancedTopologyTests {
 	}
 
 	private static ConnectionDescription description(long connection, ObjectId serviceId) {
-		// As after a load-balanced handshake: the connection id now carries the server's value too.
+		// As after a load-balanced handshake: the connection id now carries the server's
+		// value too.
 		return new ConnectionDescription(serviceId, new ConnectionId(SERVER, connection, 40_000 + connection), 21,
 				ServerType.LOAD_BALANCER, 1000, 16_000_000, 48_000_000, List.of(), new BsonArray());
 	}

@@ -1,6 +1,7 @@
 package io.mongolb.embedded.autoconfigure;
 
 import com.mongodb.ConnectionString;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -11,17 +12,18 @@ import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-
 /**
- * Starts an {@link EmbeddedLoadBalancedMongo} when {@code mongodb.load-balanced.embedded.enabled=true} and supplies a
+ * Starts an {@link EmbeddedLoadBalancedMongo} when
+ * {@code mongodb.load-balanced.embedded.enabled=true} and supplies a
  * {@link MongoConnectionDetails} pointing at its balancer with {@code loadBalanced=true}.
  * <p>
- * Activation is only that explicit property, read as Spring Boot's binder reads a boolean ({@code yes} and {@code on} are true). Ordered before Boot's {@link MongoAutoConfiguration}, so Boot's
- * properties-based connection details back off: {@code spring.mongodb.uri}, {@code host} and {@code port} are then
- * ignored (other {@code spring.mongodb.*} client settings still apply through Boot's customizers). A
- * {@link MongoConnectionDetails} bean defined by the application takes precedence over this one. The cluster is closed
- * with the application context.
+ * Activation is only that explicit property, read as Spring Boot's binder reads a boolean
+ * ({@code yes} and {@code on} are true). Ordered before Boot's
+ * {@link MongoAutoConfiguration}, so Boot's properties-based connection details back off:
+ * {@code spring.mongodb.uri}, {@code host} and {@code port} are then ignored (other
+ * {@code spring.mongodb.*} client settings still apply through Boot's customizers). A
+ * {@link MongoConnectionDetails} bean defined by the application takes precedence over
+ * this one. The cluster is closed with the application context.
  *
  * @since 0.1.0
  */

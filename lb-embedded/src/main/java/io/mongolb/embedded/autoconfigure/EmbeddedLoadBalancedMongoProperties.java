@@ -2,16 +2,18 @@ package io.mongolb.embedded.autoconfigure;
 
 import java.time.Duration;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
-
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
 /**
- * Configuration properties of the embedded load-balanced MongoDB ({@code mongodb.load-balanced.embedded.*}). The
- * defaults are those of {@link EmbeddedLoadBalancedMongoSettings#defaults()}. Each setter has its value checked by
- * {@link EmbeddedLoadBalancedMongoSettings} (the one place the options are validated), so that an invalid value fails
- * the binding and Spring Boot's report names the property, the value and where it came from.
+ * Configuration properties of the embedded load-balanced MongoDB
+ * ({@code mongodb.load-balanced.embedded.*}). The defaults are those of
+ * {@link EmbeddedLoadBalancedMongoSettings#defaults()}. Each setter has its value checked
+ * by {@link EmbeddedLoadBalancedMongoSettings} (the one place the options are validated),
+ * so that an invalid value fails the binding and Spring Boot's report names the property,
+ * the value and where it came from.
  *
  * @since 0.1.0
  */
@@ -19,9 +21,10 @@ import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 public class EmbeddedLoadBalancedMongoProperties {
 
 	/**
-	 * Whether to start the embedded load-balanced MongoDB (in-memory store, mongos-like fronts and a PROXY-protocol
-	 * balancer) with the application context and connect Spring Boot's MongoDB support to it. When enabled, it
-	 * replaces the connection given by spring.mongodb.uri, host and port. For tests and development only.
+	 * Whether to start the embedded load-balanced MongoDB (in-memory store, mongos-like
+	 * fronts and a PROXY-protocol balancer) with the application context and connect
+	 * Spring Boot's MongoDB support to it. When enabled, it replaces the connection given
+	 * by spring.mongodb.uri, host and port. For tests and development only.
 	 */
 	private boolean enabled;
 
@@ -31,7 +34,8 @@ public class EmbeddedLoadBalancedMongoProperties {
 	private int fronts = 2;
 
 	/**
-	 * PROXY protocol version the in-process balancer writes at the start of each upstream connection.
+	 * PROXY protocol version the in-process balancer writes at the start of each upstream
+	 * connection.
 	 */
 	private ProxyProtocolVersion proxyProtocol = ProxyProtocolVersion.V2;
 
@@ -41,26 +45,29 @@ public class EmbeddedLoadBalancedMongoProperties {
 	private int port;
 
 	/**
-	 * Database name put in the connection string: the default database of Spring Boot's MongoDB support, "test" as in
-	 * Boot's own default connection string. spring.mongodb.database, when set, takes precedence for Spring Data
-	 * MongoDB, as it does over a database in spring.mongodb.uri.
+	 * Database name put in the connection string: the default database of Spring Boot's
+	 * MongoDB support, "test" as in Boot's own default connection string.
+	 * spring.mongodb.database, when set, takes precedence for Spring Data MongoDB, as it
+	 * does over a database in spring.mongodb.uri.
 	 */
 	private String database = "test";
 
 	/**
-	 * Whether the load-balancer ports also accept clients that are not in load-balanced mode, as mongos 7.0.22+ does
-	 * for reverse-proxy setups. When false, such clients get error 354 LoadBalancerSupportMismatch.
+	 * Whether the load-balancer ports also accept clients that are not in load-balanced
+	 * mode, as mongos 7.0.22+ does for reverse-proxy setups. When false, such clients get
+	 * error 354 LoadBalancerSupportMismatch.
 	 */
 	private boolean acceptNonLoadBalancedClients;
 
 	/**
-	 * maxWireVersion advertised by the fronts. At least 13 (MongoDB 5.0, the first version with load-balancer
-	 * support).
+	 * maxWireVersion advertised by the fronts. At least 13 (MongoDB 5.0, the first
+	 * version with load-balancer support).
 	 */
 	private int maxWireVersion = 21;
 
 	/**
-	 * How long a load-balancer port waits for a complete PROXY protocol header before closing the connection.
+	 * How long a load-balancer port waits for a complete PROXY protocol header before
+	 * closing the connection.
 	 */
 	private Duration proxyHeaderTimeout = Duration.ofSeconds(10);
 
@@ -155,7 +162,8 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	/**
-	 * Returns whether the load-balancer ports also accept clients not in load-balanced mode.
+	 * Returns whether the load-balancer ports also accept clients not in load-balanced
+	 * mode.
 	 * @return whether they are accepted
 	 * @since 0.1.0
 	 */
@@ -209,7 +217,8 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	/**
-	 * Returns the settings these properties describe, for a cluster behind its in-process balancer.
+	 * Returns the settings these properties describe, for a cluster behind its in-process
+	 * balancer.
 	 * @return the settings
 	 */
 	EmbeddedLoadBalancedMongoSettings toSettings() {
@@ -219,8 +228,9 @@ public class EmbeddedLoadBalancedMongoProperties {
 				defaults.eventLoopThreads());
 	}
 
-	/**
-	 * The settings a setter has its one value checked against: each {@code with...} method validates that value.
+	/*
+	 * The settings a setter has its one value checked against: each {@code with...}
+	 * method validates that value.
 	 */
 	private static EmbeddedLoadBalancedMongoSettings check() {
 		return EmbeddedLoadBalancedMongoSettings.defaults();

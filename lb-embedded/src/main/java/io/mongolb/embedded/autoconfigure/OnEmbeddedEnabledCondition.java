@@ -7,10 +7,12 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Matches when {@code mongodb.load-balanced.embedded.enabled} is true as Spring Boot's binder reads a boolean
- * ({@code true}, {@code on}, {@code yes}, {@code 1}, in any case), so that the condition and the bound
- * {@link EmbeddedLoadBalancedMongoProperties} never disagree ({@code @ConditionalOnBooleanProperty} compares with
- * {@code true} only). A value that is not a boolean fails start-up with the binder's report naming the property.
+ * Matches when {@code mongodb.load-balanced.embedded.enabled} is true as Spring Boot's
+ * binder reads a boolean ({@code true}, {@code on}, {@code yes}, {@code 1}, in any case),
+ * so that the condition and the bound {@link EmbeddedLoadBalancedMongoProperties} never
+ * disagree ({@code @ConditionalOnBooleanProperty} compares with {@code true} only). A
+ * value that is not a boolean fails start-up with the binder's report naming the
+ * property.
  */
 class OnEmbeddedEnabledCondition extends SpringBootCondition {
 

@@ -1,6 +1,7 @@
 /**
  * Spring Boot auto-configuration that starts the embedded load-balanced MongoDB when
- * {@code mongodb.load-balanced.embedded.enabled=true} and points Boot's MongoDB support at its balancer.
+ * {@code mongodb.load-balanced.embedded.enabled=true} and points Boot's MongoDB support
+ * at its balancer.
  */
 @NullMarked
 package io.mongolb.embedded.autoconfigure;

@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -19,14 +22,11 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ModifierSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 
-import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
-
 /**
- * The JUnit Jupiter extension behind {@link EmbeddedLoadBalancedMongoTest}: one cluster per annotated test class (or
- * per test method, with {@link Lifecycle#PER_METHOD}), kept in that class's or method's extension store, so that JUnit
- * closes it when the class or method is done, and injected into parameters and fields of type
+ * The JUnit Jupiter extension behind {@link EmbeddedLoadBalancedMongoTest}: one cluster
+ * per annotated test class (or per test method, with {@link Lifecycle#PER_METHOD}), kept
+ * in that class's or method's extension store, so that JUnit closes it when the class or
+ * method is done, and injected into parameters and fields of type
  * {@link EmbeddedLoadBalancedMongo}.
  *
  * @since 0.1.0
@@ -45,8 +45,8 @@ public final class EmbeddedLoadBalancedMongoExtension
 	}
 
 	/**
-	 * Injects the class's cluster into static fields ({@link Lifecycle#PER_CLASS}), or refuses static fields that
-	 * could not hold a cluster per method.
+	 * Injects the class's cluster into static fields ({@link Lifecycle#PER_CLASS}), or
+	 * refuses static fields that could not hold a cluster per method.
 	 * @param context the class's context
 	 * @since 0.1.0
 	 */
@@ -60,14 +60,15 @@ public final class EmbeddedLoadBalancedMongoExtension
 		}
 		List<Field> statics = fields(testClass, true);
 		if (!statics.isEmpty()) {
-			throw new ExtensionConfigurationException(perMethod(annotated) + " cannot inject static field '"
-					+ statics.get(0).getName() + "' of " + testClass.getName()
-					+ ": make it an instance field or a parameter");
+			throw new ExtensionConfigurationException(
+					perMethod(annotated) + " cannot inject static field '" + statics.get(0).getName() + "' of "
+							+ testClass.getName() + ": make it an instance field or a parameter");
 		}
 	}
 
 	/**
-	 * Injects the class's cluster into the instance fields of a new test instance ({@link Lifecycle#PER_CLASS}).
+	 * Injects the class's cluster into the instance fields of a new test instance
+	 * ({@link Lifecycle#PER_CLASS}).
 	 * @param testInstance the test instance
 	 * @param context its context
 	 * @since 0.1.0
@@ -80,8 +81,8 @@ public final class EmbeddedLoadBalancedMongoExtension
 	}
 
 	/**
-	 * Injects the method's cluster into the instance fields of the test instances that use it
-	 * ({@link Lifecycle#PER_METHOD}).
+	 * Injects the method's cluster into the instance fields of the test instances that
+	 * use it ({@link Lifecycle#PER_METHOD}).
 	 * @param context the test method's context
 	 * @since 0.1.0
 	 */
@@ -125,8 +126,8 @@ public final class EmbeddedLoadBalancedMongoExtension
 	}
 
 	/**
-	 * Test instances are created in their method's context, so that a constructor can take a cluster started per
-	 * method.
+	 * Test instances are created in their method's context, so that a constructor can
+	 * take a cluster started per method.
 	 * @param rootContext the root context
 	 * @return {@link ExtensionContextScope#TEST_METHOD}
 	 * @since 0.1.0
@@ -146,32 +147,34 @@ public final class EmbeddedLoadBalancedMongoExtension
 						+ "@AfterEach method or an instance field, not into a @BeforeAll or @AfterAll method or a "
 						+ "static field");
 			}
-			// The method's store: JUnit closes the cluster when the method is done, after @AfterEach.
+			// The method's store: JUnit closes the cluster when the method is done, after
+			// @AfterEach.
 			return context.getStore(NAMESPACE)
 				.computeIfAbsent("method:" + annotated.getName(),
 						(key) -> new ClusterResource(start(annotated, annotation)), ClusterResource.class)
 				.mongo();
 		}
-		// The store of the annotated class, which JUnit closes when that class is done; keyed by class because a
-		// store also sees the values of its parents, and a nested class may have a cluster of its own.
+		// The store of the annotated class, which JUnit closes when that class is done;
+		// keyed by class because a store also sees the values of its parents, and a
+		// nested class may have a cluster of its own.
 		ExtensionContext owner = context;
 		while (!(owner.getTestMethod().isEmpty() && owner.getTestClass().orElse(null) == annotated)) {
 			Optional<ExtensionContext> parent = owner.getParent();
 			if (parent.isEmpty()) {
-				throw new ExtensionConfigurationException(
-						"No extension context for " + annotated.getName() + ", which carries @EmbeddedLoadBalancedMongoTest");
+				throw new ExtensionConfigurationException("No extension context for " + annotated.getName()
+						+ ", which carries @EmbeddedLoadBalancedMongoTest");
 			}
 			owner = parent.get();
 		}
 		return owner.getStore(NAMESPACE)
-			.computeIfAbsent("class:" + annotated.getName(),
-					(key) -> new ClusterResource(start(annotated, annotation)), ClusterResource.class)
+			.computeIfAbsent("class:" + annotated.getName(), (key) -> new ClusterResource(start(annotated, annotation)),
+					ClusterResource.class)
 			.mongo();
 	}
 
-	/**
-	 * The class whose annotation governs a test class: the test class itself, or the nearest enclosing class (for
-	 * {@code @Nested} classes) that carries the annotation.
+	/*
+	 * The class whose annotation governs a test class: the test class itself, or the
+	 * nearest enclosing class (for {@code @Nested} classes) that carries the annotation.
 	 */
 	private static Class<?> annotatedClass(Class<?> testClass) {
 		for (Class<?> candidate = testClass; candidate != null; candidate = candidate.getEnclosingClass()) {
@@ -238,7 +241,8 @@ public final class EmbeddedLoadBalancedMongoExtension
 	}
 
 	/**
-	 * Closes the cluster when JUnit closes the store of the class or method that started it.
+	 * Closes the cluster when JUnit closes the store of the class or method that started
+	 * it.
 	 */
 	private record ClusterResource(EmbeddedLoadBalancedMongo mongo) implements AutoCloseable {
 

@@ -7,36 +7,36 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Starts one {@link EmbeddedLoadBalancedMongo} (fronts plus the in-process balancer) before the tests of the annotated
- * class and closes it after them.
+ * Starts one {@link EmbeddedLoadBalancedMongo} (fronts plus the in-process balancer)
+ * before the tests of the annotated class and closes it after them.
  * <p>
- * The attributes are those of {@link EmbeddedLoadBalancedMongoSettings} and are checked by it: an invalid one fails
- * the class with an {@code ExtensionConfigurationException} that names the class, the option, the value and what is
- * accepted.
+ * The attributes are those of {@link EmbeddedLoadBalancedMongoSettings} and are checked
+ * by it: an invalid one fails the class with an {@code ExtensionConfigurationException}
+ * that names the class, the option, the value and what is accepted.
  * <p>
- * The cluster is injected into test-method, lifecycle-method and constructor parameters of type
- * {@link EmbeddedLoadBalancedMongo}, and into static or instance fields of that type (non-final, any visibility).
- * {@code @Nested} classes share the cluster of their enclosing class unless they carry this annotation themselves.
- * With {@code lifecycle = Lifecycle.PER_METHOD}, each test method gets a new cluster instead.
- * <pre>{@code
- * @EmbeddedLoadBalancedMongoTest(fronts = 2)
+ * The cluster is injected into test-method, lifecycle-method and constructor parameters
+ * of type {@link EmbeddedLoadBalancedMongo}, and into static or instance fields of that
+ * type (non-final, any visibility). {@code @Nested} classes share the cluster of their
+ * enclosing class unless they carry this annotation themselves. With
+ * {@code lifecycle = Lifecycle.PER_METHOD}, each test method gets a new cluster instead.
+ * <pre class="code">
+ * &#64;EmbeddedLoadBalancedMongoTest(fronts = 2)
  * class OrderRepositoryTests {
  *
- *     @Test
+ *     &#64;Test
  *     void saves(EmbeddedLoadBalancedMongo mongo) {
  *         try (MongoClient client = MongoClients.create(mongo.getConnectionString())) {
  *             // ...
  *         }
  *     }
  * }
- * }</pre>
+ * </pre>
  *
  * @since 0.1.0
  */
@@ -62,16 +62,17 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	ProxyProtocolVersion proxyProtocol() default ProxyProtocolVersion.V2;
 
 	/**
-	 * Whether to start the in-process balancer. Without it, {@link EmbeddedLoadBalancedMongo#getConnectionString()}
-	 * is not available: put a balancer of your own in front of the load-balancer ports.
+	 * Whether to start the in-process balancer. Without it,
+	 * {@link EmbeddedLoadBalancedMongo#getConnectionString()} is not available: put a
+	 * balancer of your own in front of the load-balancer ports.
 	 * @return whether to start the balancer
 	 * @since 0.1.0
 	 */
 	boolean balancer() default true;
 
 	/**
-	 * Whether the load-balancer ports accept clients that are not in load-balanced mode (mongos 7.0.22+ reverse-proxy
-	 * behaviour).
+	 * Whether the load-balancer ports accept clients that are not in load-balanced mode
+	 * (mongos 7.0.22+ reverse-proxy behaviour).
 	 * @return whether ordinary clients are accepted there
 	 * @since 0.1.0
 	 */
@@ -85,16 +86,17 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	int maxWireVersion() default EmbeddedLoadBalancedMongoSettings.DEFAULT_MAX_WIRE_VERSION;
 
 	/**
-	 * How long a load-balancer port waits for a complete PROXY protocol header before it closes the connection, in
-	 * milliseconds (positive).
+	 * How long a load-balancer port waits for a complete PROXY protocol header before it
+	 * closes the connection, in milliseconds (positive).
 	 * @return the timeout in milliseconds
 	 * @since 0.1.0
 	 */
 	long proxyHeaderTimeoutMillis() default EmbeddedLoadBalancedMongoSettings.DEFAULT_PROXY_HEADER_TIMEOUT_MILLIS;
 
 	/**
-	 * The database named in {@link EmbeddedLoadBalancedMongo#getConnectionString()}: {@code test} by default, Spring
-	 * Boot's default database, so an application configured with that connection string has a database.
+	 * The database named in {@link EmbeddedLoadBalancedMongo#getConnectionString()}:
+	 * {@code test} by default, Spring Boot's default database, so an application
+	 * configured with that connection string has a database.
 	 * @return the database name
 	 * @since 0.1.0
 	 */
@@ -115,19 +117,22 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	enum Lifecycle {
 
 		/**
-		 * One cluster for the annotated class, started before its first test and closed after its last one (after
-		 * {@code @AfterAll}). It can be injected anywhere: static and instance fields, constructor, lifecycle-method
-		 * and test-method parameters.
+		 * One cluster for the annotated class, started before its first test and closed
+		 * after its last one (after {@code @AfterAll}). It can be injected anywhere:
+		 * static and instance fields, constructor, lifecycle-method and test-method
+		 * parameters.
 		 * @since 0.1.0
 		 */
 		PER_CLASS,
 
 		/**
-		 * A new cluster for each test method (each invocation of a parameterized or repeated test), closed after it
-		 * (after {@code @AfterEach}): tests that stop fronts, configure fail points or count connections start
-		 * clean. It can be injected into instance fields and into constructor, {@code @BeforeEach},
-		 * {@code @AfterEach} and test-method parameters; a static field or a {@code @BeforeAll} parameter fails the
-		 * class with an {@code ExtensionConfigurationException}.
+		 * A new cluster for each test method (each invocation of a parameterized or
+		 * repeated test), closed after it (after {@code @AfterEach}): tests that stop
+		 * fronts, configure fail points or count connections start clean. It can be
+		 * injected into instance fields and into constructor, {@code @BeforeEach},
+		 * {@code @AfterEach} and test-method parameters; a static field or a
+		 * {@code @BeforeAll} parameter fails the class with an
+		 * {@code ExtensionConfigurationException}.
 		 * @since 0.1.0
 		 */
 		PER_METHOD

@@ -4,10 +4,6 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.List;
 
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -23,10 +19,14 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The client side of one relayed connection: opens the upstream connection (trying the next upstream when one
- * refuses), writes the PROXY header, then forwards the client's bytes.
+ * The client side of one relayed connection: opens the upstream connection (trying the
+ * next upstream when one refuses), writes the PROXY header, then forwards the client's
+ * bytes.
  */
 final class ClientSideRelay extends ChannelInboundHandlerAdapter {
 
@@ -79,7 +79,7 @@ final class ClientSideRelay extends ChannelInboundHandlerAdapter {
 				}
 
 			});
-		bootstrap.connect(target).addListener((ChannelFutureListener) connected -> {
+		bootstrap.connect(target).addListener((ChannelFutureListener) (connected) -> {
 			if (!connected.isSuccess()) {
 				logger.debug("Upstream {} refused: trying the next one", target, connected.cause());
 				connect(client, start, attempt + 1, connected.cause());
@@ -92,7 +92,7 @@ final class ClientSideRelay extends ChannelInboundHandlerAdapter {
 				channel.close();
 				return;
 			}
-			channel.writeAndFlush(header(client)).addListener((ChannelFutureListener) written -> {
+			channel.writeAndFlush(header(client)).addListener((ChannelFutureListener) (written) -> {
 				if (written.isSuccess()) {
 					client.read();
 					channel.read();
@@ -126,13 +126,14 @@ final class ClientSideRelay extends ChannelInboundHandlerAdapter {
 	}
 
 	/**
-	 * Write what one side read to the other, and read again once it is written (back-pressure: auto-read is off).
+	 * Write what one side read to the other, and read again once it is written
+	 * (back-pressure: auto-read is off).
 	 * @param from the side that read the message
 	 * @param to the other side
 	 * @param msg the message
 	 */
 	static void forward(ChannelHandlerContext from, Channel to, Object msg) {
-		to.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
+		to.writeAndFlush(msg).addListener((ChannelFutureListener) (written) -> {
 			if (written.isSuccess()) {
 				from.channel().read();
 			}

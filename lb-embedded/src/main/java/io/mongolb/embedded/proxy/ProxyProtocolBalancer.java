@@ -6,39 +6,42 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * An in-process L4 load balancer: round robin over a fixed list of upstream addresses, a PROXY protocol header at the
- * start of every upstream connection, then a plain byte relay in both directions.
+ * An in-process L4 load balancer: round robin over a fixed list of upstream addresses, a
+ * PROXY protocol header at the start of every upstream connection, then a plain byte
+ * relay in both directions.
  * <p>
- * When an upstream refuses the connection (it is stopped), the next one in the list is tried; when all refuse, the
- * client connection is closed. An upstream that comes back on the same address is used again. Closing either side of a
- * relayed connection closes the other side, as an L4 balancer does.
+ * When an upstream refuses the connection (it is stopped), the next one in the list is
+ * tried; when all refuse, the client connection is closed. An upstream that comes back on
+ * the same address is used again. Closing either side of a relayed connection closes the
+ * other side, as an L4 balancer does.
  * <p>
- * Instances are created with {@link #start(InetSocketAddress, List, ProxyProtocolVersion)} and released with
+ * Instances are created with
+ * {@link #start(InetSocketAddress, List, ProxyProtocolVersion)} and released with
  * {@link #close()}.
  * <p>
- * {@link io.mongolb.embedded.server.EmbeddedLoadBalancedMongo} starts one in front of its fronts; that is the use it
- * is made for, and why it is public (it lives in its own package). It also works on its own, in front of any TCP
- * servers that expect a PROXY header.
+ * {@link io.mongolb.embedded.server.EmbeddedLoadBalancedMongo} starts one in front of its
+ * fronts; that is the use it is made for, and why it is public (it lives in its own
+ * package). It also works on its own, in front of any TCP servers that expect a PROXY
+ * header.
  *
  * @since 0.1.0
  */
@@ -88,7 +91,8 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a balancer on an event loop group owned by the caller (it is not shut down by {@link #close()}).
+	 * Starts a balancer on an event loop group owned by the caller (it is not shut down
+	 * by {@link #close()}).
 	 * @param bindAddress the address to listen on (port 0 picks a free port)
 	 * @param upstreams the upstream addresses, in round-robin order
 	 * @param version the PROXY protocol version to write upstream
@@ -129,7 +133,8 @@ public final class ProxyProtocolBalancer implements AutoCloseable {
 				}
 
 			});
-		// Not syncUninterruptibly(): it rethrows the checked BindException as it is, past a catch of RuntimeException.
+		// Not syncUninterruptibly(): it rethrows the checked BindException as it is, past
+		// a catch of RuntimeException.
 		ChannelFuture bound = bootstrap.bind(bindAddress).awaitUninterruptibly();
 		if (!bound.isSuccess()) {
 			throw new IllegalStateException("The PROXY protocol balancer could not bind its port "

@@ -1,14 +1,14 @@
 package io.mongolb.embedded.proxy;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The upstream side of one relayed connection: forwards the upstream's bytes to the client.
+ * The upstream side of one relayed connection: forwards the upstream's bytes to the
+ * client.
  */
 final class UpstreamSideRelay extends ChannelInboundHandlerAdapter {
 

@@ -7,8 +7,9 @@ import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 
 /**
- * The connection counts of one front, as its {@code serverStatus} reports them, and the PROXY protocol headers its
- * load-balancer port has received. Updated from the connections' event loops, read by monitoring.
+ * The connection counts of one front, as its {@code serverStatus} reports them, and the
+ * PROXY protocol headers its load-balancer port has received. Updated from the
+ * connections' event loops, read by monitoring.
  */
 final class ConnectionCounters {
 

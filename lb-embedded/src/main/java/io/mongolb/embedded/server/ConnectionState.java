@@ -6,8 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Per-connection state of a front. Touched only on the connection's event loop, except for the fields read by
- * monitoring.
+ * Per-connection state of a front. Touched only on the connection's event loop, except
+ * for the fields read by monitoring.
  */
 final class ConnectionState {
 
@@ -15,7 +15,10 @@ final class ConnectionState {
 
 	final int connectionId;
 
-	/** Request ids of OP_MSG messages sent with {@code moreToCome}: their replies are dropped. */
+	/**
+	 * Request ids of OP_MSG messages sent with {@code moreToCome}: their replies are
+	 * dropped.
+	 */
 	final Set<Integer> moreToCome = ConcurrentHashMap.newKeySet();
 
 	/** Cursors this connection opened that are not known to be closed. */

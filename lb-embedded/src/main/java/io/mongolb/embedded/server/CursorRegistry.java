@@ -6,18 +6,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The cursors opened through one front and not known to be closed, with the connection that opened each: what lets
- * the front kill a load-balanced client's cursors when it disconnects (as mongos does) and report
- * {@code metrics.cursor.open.total}. The store's cursors are global and not tied to connections, so the front keeps
- * this itself, from the replies it sends.
+ * The cursors opened through one front and not known to be closed, with the connection
+ * that opened each: what lets the front kill a load-balanced client's cursors when it
+ * disconnects (as mongos does) and report {@code metrics.cursor.open.total}. The store's
+ * cursors are global and not tied to connections, so the front keeps this itself, from
+ * the replies it sends.
  */
 final class CursorRegistry {
 
 	private final SharedStore store;
 
 	/**
-	 * Cursor id to the id of the connection that opened it (an id, not the channel: an ordinary connection's cursors
-	 * outlive it, and must not keep it reachable).
+	 * Cursor id to the id of the connection that opened it (an id, not the channel: an
+	 * ordinary connection's cursors outlive it, and must not keep it reachable).
 	 */
 	private final Map<Long, Integer> owners = new ConcurrentHashMap<>();
 
@@ -33,8 +34,8 @@ final class CursorRegistry {
 	}
 
 	/**
-	 * Forgets a closed connection. Cursors of an ordinary connection outlive it (as on mongos); those of a
-	 * load-balanced one are killed in the store.
+	 * Forgets a closed connection. Cursors of an ordinary connection outlive it (as on
+	 * mongos); those of a load-balanced one are killed in the store.
 	 * @param state the connection
 	 * @return the cursors killed, empty for an ordinary connection
 	 */
@@ -61,8 +62,8 @@ final class CursorRegistry {
 	}
 
 	/**
-	 * Forgets the cursors a {@code getMore} or {@code killCursors} named, if they are closed now. Only those are
-	 * looked up: this runs on every such command.
+	 * Forgets the cursors a {@code getMore} or {@code killCursors} named, if they are
+	 * closed now. Only those are looked up: this runs on every such command.
 	 * @param cursorIds the cursor ids the command named
 	 */
 	void forgetIfClosed(List<Long> cursorIds) {
@@ -82,8 +83,9 @@ final class CursorRegistry {
 	}
 
 	/**
-	 * Returns the number of open cursors, after forgetting every cursor closed meanwhile (e.g. by a
-	 * {@code killCursors} sent to another front). For monitoring, not for the command path.
+	 * Returns the number of open cursors, after forgetting every cursor closed meanwhile
+	 * (e.g. by a {@code killCursors} sent to another front). For monitoring, not for the
+	 * command path.
 	 * @return the number of open cursors opened through this front
 	 */
 	int openCursors() {

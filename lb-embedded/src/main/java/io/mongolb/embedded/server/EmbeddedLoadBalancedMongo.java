@@ -9,35 +9,36 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
-import org.bson.types.ObjectId;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.mongolb.embedded.proxy.ProxyProtocolBalancer;
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.bson.types.ObjectId;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * An embedded, mongos-like load-balanced MongoDB: one in-memory store, several fronts that behave like mongos with a
- * {@code loadBalancerPort}, and (by default) an in-process PROXY-protocol balancer in front of them.
+ * An embedded, mongos-like load-balanced MongoDB: one in-memory store, several fronts
+ * that behave like mongos with a {@code loadBalancerPort}, and (by default) an in-process
+ * PROXY-protocol balancer in front of them.
  * <p>
- * Typical use:
- * <pre>{@code
+ * Typical use: <pre>{@code
  * try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).build().start()) {
  *     MongoClient client = MongoClients.create(mongo.getConnectionString()); // .../test?loadBalanced=true
  *     // ...
  * }
- * }</pre>
- * Each front gets a new {@code serviceId} every time it starts (as a restarted mongos does) and keeps its ports across
- * {@link #stopFront(int)} and {@link #startFront(int)}, so a balancer in front of it (the embedded one or a real
- * HAProxy) keeps working. All ports are on {@code 127.0.0.1}, ephemeral unless configured.
+ * }</pre> Each front gets a new {@code serviceId} every time it starts (as a restarted
+ * mongos does) and keeps its ports across {@link #stopFront(int)} and
+ * {@link #startFront(int)}, so a balancer in front of it (the embedded one or a real
+ * HAProxy) keeps working. All ports are on {@code 127.0.0.1}, ephemeral unless
+ * configured.
  * <p>
- * Not a database: no transactions (refused with error 20), no retryable-write de-duplication, no cursor timeouts, no
- * index builds, no sharding, no authentication or TLS. Data lives on the heap and is lost on {@link #close()}.
+ * Not a database: no transactions (refused with error 20), no retryable-write
+ * de-duplication, no cursor timeouts, no index builds, no sharding, no authentication or
+ * TLS. Data lives on the heap and is lost on {@link #close()}.
  *
  * @since 0.1.0
  */
@@ -64,8 +65,9 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns a builder that starts from {@link EmbeddedLoadBalancedMongoSettings#defaults()}: 2 fronts, PROXY
-	 * protocol v2, the in-process balancer on, ordinary clients refused on the load-balancer ports,
+	 * Returns a builder that starts from
+	 * {@link EmbeddedLoadBalancedMongoSettings#defaults()}: 2 fronts, PROXY protocol v2,
+	 * the in-process balancer on, ordinary clients refused on the load-balancer ports,
 	 * {@code maxWireVersion} 21, database {@code test}, ephemeral ports.
 	 * @return a new builder
 	 * @since 0.1.0
@@ -75,7 +77,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the store, the fronts and (when enabled) the balancer. Returns when every port accepts connections.
+	 * Starts the store, the fronts and (when enabled) the balancer. Returns when every
+	 * port accepts connections.
 	 * @return this instance
 	 * @throws IllegalStateException if it was started before
 	 * @since 0.1.0
@@ -112,10 +115,12 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the connection string of the in-process balancer, with {@code loadBalanced=true} and the database of the
-	 * settings ({@code test} unless configured, Spring Boot's default database), e.g.
-	 * {@code mongodb://127.0.0.1:40123/test?loadBalanced=true}. An application configured with it (e.g. through
-	 * {@code spring.mongodb.uri}) gets that database as its default one.
+	 * Returns the connection string of the in-process balancer, with
+	 * {@code loadBalanced=true} and the database of the settings ({@code test} unless
+	 * configured, Spring Boot's default database), e.g.
+	 * {@code mongodb://127.0.0.1:40123/test?loadBalanced=true}. An application configured
+	 * with it (e.g. through {@code spring.mongodb.uri}) gets that database as its default
+	 * one.
 	 * @return the connection string for a load-balanced driver
 	 * @throws IllegalStateException if not running or built without the balancer
 	 * @since 0.1.0
@@ -125,8 +130,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the connection string of the in-process balancer with another database name, e.g.
-	 * {@code mongodb://127.0.0.1:40123/orders?loadBalanced=true}.
+	 * Returns the connection string of the in-process balancer with another database
+	 * name, e.g. {@code mongodb://127.0.0.1:40123/orders?loadBalanced=true}.
 	 * @param database a MongoDB database name
 	 * @return the connection string for a load-balanced driver
 	 * @throws IllegalArgumentException if the name is not a valid database name
@@ -183,7 +188,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the current {@code serviceId} of a front (the last one if the front is stopped).
+	 * Returns the current {@code serviceId} of a front (the last one if the front is
+	 * stopped).
 	 * @param front the front index, from 0
 	 * @return the serviceId the front sends to load-balanced clients
 	 * @since 0.1.0
@@ -212,7 +218,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the load-balancer port of a front: it requires a PROXY protocol header and load-balanced clients.
+	 * Returns the load-balancer port of a front: it requires a PROXY protocol header and
+	 * load-balanced clients.
 	 * @param front the front index, from 0
 	 * @return the load-balancer port
 	 * @since 0.1.0
@@ -222,8 +229,9 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns a connection string to the normal port of one front, for a driver that is not load-balanced (e.g. to
-	 * run {@code serverStatus} or {@code configureFailPoint} on that front).
+	 * Returns a connection string to the normal port of one front, for a driver that is
+	 * not load-balanced (e.g. to run {@code serverStatus} or {@code configureFailPoint}
+	 * on that front).
 	 * @param front the front index, from 0
 	 * @return the connection string, with {@code directConnection=true}
 	 * @since 0.1.0
@@ -255,9 +263,11 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns how many PROXY protocol headers a front's load-balancer port has received since the cluster started, by
-	 * version and command (what its {@code serverStatus().mongolbEmbedded.proxyHeaders} reports): shows which version
-	 * a balancer in front of it really writes, and whether HAProxy's health checks ({@code LOCAL}) reach it.
+	 * Returns how many PROXY protocol headers a front's load-balancer port has received
+	 * since the cluster started, by version and command (what its
+	 * {@code serverStatus().mongolbEmbedded.proxyHeaders} reports): shows which version a
+	 * balancer in front of it really writes, and whether HAProxy's health checks
+	 * ({@code LOCAL}) reach it.
 	 * @param front the front index, from 0
 	 * @return the counts
 	 * @since 0.1.0
@@ -267,7 +277,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns how many times the fronts asked the store whether a cursor exists (for tests of the bookkeeping's cost).
+	 * Returns how many times the fronts asked the store whether a cursor exists (for
+	 * tests of the bookkeeping's cost).
 	 * @return the number of look-ups
 	 */
 	long cursorLookups() {
@@ -286,9 +297,10 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Stops a front as a mongos shutdown would: its ports stop listening and its connections are closed (the cursors
-	 * of its load-balanced clients are killed). The data stays in the shared store. Returns once both ports are
-	 * released, so {@link #startFront(int)} can bind them again at once.
+	 * Stops a front as a mongos shutdown would: its ports stop listening and its
+	 * connections are closed (the cursors of its load-balanced clients are killed). The
+	 * data stays in the shared store. Returns once both ports are released, so
+	 * {@link #startFront(int)} can bind them again at once.
 	 * @param front the front index, from 0
 	 * @since 0.1.0
 	 */
@@ -297,8 +309,9 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a stopped front again on the same ports, with a new {@code serviceId}. When a port is taken (by another
-	 * process), it fails naming the port, releases what it had bound and keeps the previous {@code serviceId}.
+	 * Starts a stopped front again on the same ports, with a new {@code serviceId}. When
+	 * a port is taken (by another process), it fails naming the port, releases what it
+	 * had bound and keeps the previous {@code serviceId}.
 	 * @param front the front index, from 0
 	 * @throws IllegalStateException if a port cannot be bound
 	 * @since 0.1.0
@@ -354,7 +367,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Returns a short description: the number of fronts and whether the cluster is running.
+	 * Returns a short description: the number of fronts and whether the cluster is
+	 * running.
 	 * @return the description
 	 * @since 0.1.0
 	 */
@@ -364,8 +378,10 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
-	 * Builder for {@link EmbeddedLoadBalancedMongo}: each method checks its value at once (through
-	 * {@link EmbeddedLoadBalancedMongoSettings}, whose messages name the option, the value and what is accepted).
+	 * Builder for {@link EmbeddedLoadBalancedMongo}: each method checks its value at once
+	 * (through {@link EmbeddedLoadBalancedMongoSettings}, whose messages name the option,
+	 * the value and what is accepted).
+	 *
 	 * @since 0.1.0
 	 */
 	public static final class Builder {
@@ -398,8 +414,9 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
-		 * Sets the PROXY protocol version the in-process balancer writes (default {@link ProxyProtocolVersion#V2}).
-		 * The fronts accept both versions whatever this says.
+		 * Sets the PROXY protocol version the in-process balancer writes (default
+		 * {@link ProxyProtocolVersion#V2}). The fronts accept both versions whatever this
+		 * says.
 		 * @param proxyProtocol the version
 		 * @return this builder
 		 * @since 0.1.0
@@ -410,8 +427,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
-		 * Sets whether to start the in-process balancer (default {@code true}). Without it, put a balancer of your own
-		 * in front of the load-balancer ports.
+		 * Sets whether to start the in-process balancer (default {@code true}). Without
+		 * it, put a balancer of your own in front of the load-balancer ports.
 		 * @param balancer whether to start the balancer
 		 * @return this builder
 		 * @since 0.1.0
@@ -433,8 +450,9 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
-		 * Sets whether the load-balancer ports also accept clients that are not in load-balanced mode, as mongos
-		 * 7.0.22+, 8.0.10+ and 8.1+ do for reverse-proxy setups (default {@code false}: such clients get error 354
+		 * Sets whether the load-balancer ports also accept clients that are not in
+		 * load-balanced mode, as mongos 7.0.22+, 8.0.10+ and 8.1+ do for reverse-proxy
+		 * setups (default {@code false}: such clients get error 354
 		 * {@code LoadBalancerSupportMismatch}, as older mongos versions answer).
 		 * @param accept whether to accept them
 		 * @return this builder
@@ -446,8 +464,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
-		 * Sets the {@code maxWireVersion} the fronts advertise (default 21, MongoDB 7.0; at least 13, MongoDB 5.0,
-		 * the first version with load-balancer support).
+		 * Sets the {@code maxWireVersion} the fronts advertise (default 21, MongoDB 7.0;
+		 * at least 13, MongoDB 5.0, the first version with load-balancer support).
 		 * @param maxWireVersion the wire version
 		 * @return this builder
 		 * @since 0.1.0
@@ -458,8 +476,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
-		 * Sets how long a load-balancer port waits for a complete PROXY protocol header before it closes the
-		 * connection (default 10 seconds).
+		 * Sets how long a load-balancer port waits for a complete PROXY protocol header
+		 * before it closes the connection (default 10 seconds).
 		 * @param timeout the timeout, positive
 		 * @return this builder
 		 * @since 0.1.0
@@ -470,7 +488,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
-		 * Sets the database named in {@link EmbeddedLoadBalancedMongo#getConnectionString()} (default {@code test},
+		 * Sets the database named in
+		 * {@link EmbeddedLoadBalancedMongo#getConnectionString()} (default {@code test},
 		 * Spring Boot's default database).
 		 * @param database a MongoDB database name
 		 * @return this builder
@@ -482,8 +501,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
-		 * Sets the number of I/O threads shared by the fronts and the balancer (default: the number of processors,
-		 * at least 2).
+		 * Sets the number of I/O threads shared by the fronts and the balancer (default:
+		 * the number of processors, at least 2).
 		 * @param threads the number of threads, at least 1
 		 * @return this builder
 		 * @since 0.1.0

@@ -5,32 +5,37 @@ import java.time.Duration;
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 
 /**
- * The settings of an {@link EmbeddedLoadBalancedMongo}, validated once, here: the builder, the
- * {@code mongodb.load-balanced.embedded.*} properties and {@code @EmbeddedLoadBalancedMongoTest} all end up in one of
- * these, so an invalid value gets the same message whichever way it was given. Each message names the option, the
+ * The settings of an {@link EmbeddedLoadBalancedMongo}, validated once, here: the
+ * builder, the {@code mongodb.load-balanced.embedded.*} properties and
+ * {@code @EmbeddedLoadBalancedMongoTest} all end up in one of these, so an invalid value
+ * gets the same message whichever way it was given. Each message names the option, the
  * value and what is accepted, e.g. {@code fronts must be at least 1, was 0}.
  * <p>
- * Start from {@link #defaults()} and change what differs with the {@code with...} methods; each returns a new,
- * validated instance:
- * <pre>{@code
+ * Start from {@link #defaults()} and change what differs with the {@code with...}
+ * methods; each returns a new, validated instance: <pre>{@code
  * EmbeddedLoadBalancedMongoSettings settings = EmbeddedLoadBalancedMongoSettings.defaults().withFronts(3);
  * }</pre>
  *
  * @param fronts the number of mongos-like fronts, at least 1
- * @param proxyProtocol the PROXY protocol version the in-process balancer writes (the fronts accept both)
- * @param balancer whether to start the in-process balancer; without it, put a balancer of your own (e.g. HAProxy with
- * {@code send-proxy-v2}) in front of the load-balancer ports
- * @param balancerPort the port of the in-process balancer on 127.0.0.1, 0 to 65535 (0 picks a free port)
- * @param acceptNonLoadBalancedClients whether the load-balancer ports also accept clients that are not in
- * load-balanced mode, as mongos 7.0.22+, 8.0.10+ and 8.1+ do for reverse-proxy setups ({@code false}: such clients get
- * error 354 {@code LoadBalancerSupportMismatch}, as older mongos versions answer)
- * @param maxWireVersion the {@code maxWireVersion} the fronts advertise, at least 13 (MongoDB 5.0, the first version
- * with load-balancer support)
- * @param proxyHeaderTimeout how long a load-balancer port waits for a complete PROXY protocol header before it closes
- * the connection, positive
- * @param database the database named in {@link EmbeddedLoadBalancedMongo#getConnectionString()}, a MongoDB database
- * name (default {@code test}, Spring Boot's default database)
- * @param eventLoopThreads the number of I/O threads shared by the fronts and the balancer, at least 1
+ * @param proxyProtocol the PROXY protocol version the in-process balancer writes (the
+ * fronts accept both)
+ * @param balancer whether to start the in-process balancer; without it, put a balancer of
+ * your own (e.g. HAProxy with {@code send-proxy-v2}) in front of the load-balancer ports
+ * @param balancerPort the port of the in-process balancer on 127.0.0.1, 0 to 65535 (0
+ * picks a free port)
+ * @param acceptNonLoadBalancedClients whether the load-balancer ports also accept clients
+ * that are not in load-balanced mode, as mongos 7.0.22+, 8.0.10+ and 8.1+ do for
+ * reverse-proxy setups ({@code false}: such clients get error 354
+ * {@code LoadBalancerSupportMismatch}, as older mongos versions answer)
+ * @param maxWireVersion the {@code maxWireVersion} the fronts advertise, at least 13
+ * (MongoDB 5.0, the first version with load-balancer support)
+ * @param proxyHeaderTimeout how long a load-balancer port waits for a complete PROXY
+ * protocol header before it closes the connection, positive
+ * @param database the database named in
+ * {@link EmbeddedLoadBalancedMongo#getConnectionString()}, a MongoDB database name
+ * (default {@code test}, Spring Boot's default database)
+ * @param eventLoopThreads the number of I/O threads shared by the fronts and the
+ * balancer, at least 1
  * @since 0.1.0
  */
 public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion proxyProtocol, boolean balancer,
@@ -50,13 +55,15 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public static final int DEFAULT_MAX_WIRE_VERSION = 21;
 
 	/**
-	 * The lowest {@code maxWireVersion} accepted: load-balanced mode needs MongoDB 5.0 (wire version 13).
+	 * The lowest {@code maxWireVersion} accepted: load-balanced mode needs MongoDB 5.0
+	 * (wire version 13).
 	 * @since 0.1.0
 	 */
 	public static final int MIN_MAX_WIRE_VERSION = 13;
 
 	/**
-	 * The default bound on the wait for a PROXY protocol header on a load-balancer port, in milliseconds.
+	 * The default bound on the wait for a PROXY protocol header on a load-balancer port,
+	 * in milliseconds.
 	 * @since 0.1.0
 	 */
 	public static final long DEFAULT_PROXY_HEADER_TIMEOUT_MILLIS = 10_000;
@@ -68,7 +75,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public static final Duration DEFAULT_PROXY_HEADER_TIMEOUT = Duration.ofMillis(DEFAULT_PROXY_HEADER_TIMEOUT_MILLIS);
 
 	/**
-	 * The default database of the connection string: {@code test}, as in Spring Boot's default connection string.
+	 * The default database of the connection string: {@code test}, as in Spring Boot's
+	 * default connection string.
 	 * @since 0.1.0
 	 */
 	public static final String DEFAULT_DATABASE = "test";
@@ -80,18 +88,20 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	private static final String DATABASE_NAME_FORBIDDEN = "/\\. \"$*<>:|?\0";
 
 	/**
-	 * Creates settings, validating every option; prefer {@link #defaults()} and the {@code with...} methods, which
-	 * keep working when an option is added.
+	 * Creates settings, validating every option; prefer {@link #defaults()} and the
+	 * {@code with...} methods, which keep working when an option is added.
 	 * @param fronts the number of fronts, at least 1
 	 * @param proxyProtocol the PROXY protocol version of the in-process balancer
 	 * @param balancer whether to start the in-process balancer
 	 * @param balancerPort the balancer's port, 0 to 65535 (0 picks a free port)
-	 * @param acceptNonLoadBalancedClients whether the load-balancer ports accept clients not in load-balanced mode
+	 * @param acceptNonLoadBalancedClients whether the load-balancer ports accept clients
+	 * not in load-balanced mode
 	 * @param maxWireVersion the advertised {@code maxWireVersion}, at least 13
 	 * @param proxyHeaderTimeout the bound on the wait for a PROXY header, positive
 	 * @param database the database of the connection string, a MongoDB database name
 	 * @param eventLoopThreads the number of I/O threads, at least 1
-	 * @throws IllegalArgumentException naming the first invalid option, its value and what is accepted
+	 * @throws IllegalArgumentException naming the first invalid option, its value and
+	 * what is accepted
 	 * @since 0.1.0
 	 */
 	public EmbeddedLoadBalancedMongoSettings {
@@ -118,9 +128,10 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	}
 
 	/**
-	 * Returns the defaults: 2 fronts, PROXY protocol v2, the in-process balancer on a free port, ordinary clients
-	 * refused on the load-balancer ports, {@code maxWireVersion} 21, a 10 second PROXY header timeout, database
-	 * {@code test}, as many I/O threads as processors (at least 2).
+	 * Returns the defaults: 2 fronts, PROXY protocol v2, the in-process balancer on a
+	 * free port, ordinary clients refused on the load-balancer ports,
+	 * {@code maxWireVersion} 21, a 10 second PROXY header timeout, database {@code test},
+	 * as many I/O threads as processors (at least 2).
 	 * @return the default settings
 	 * @since 0.1.0
 	 */
@@ -179,7 +190,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	}
 
 	/**
-	 * Returns a copy whose load-balancer ports do or do not accept clients that are not in load-balanced mode.
+	 * Returns a copy whose load-balancer ports do or do not accept clients that are not
+	 * in load-balanced mode.
 	 * @param acceptNonLoadBalancedClients whether to accept them
 	 * @return the new settings
 	 * @since 0.1.0
@@ -247,9 +259,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	static String requireDatabaseName(String database) {
 		if (database == null || database.isEmpty() || database.length() > MAX_DATABASE_NAME_LENGTH
 				|| database.chars().anyMatch((c) -> DATABASE_NAME_FORBIDDEN.indexOf(c) >= 0)) {
-			throw invalid("database", (database != null) ? "'" + database + "'" : null,
-					"a MongoDB database name: 1 to " + MAX_DATABASE_NAME_LENGTH
-							+ " characters, none of / \\ . space \" $ * < > : | ? or NUL");
+			throw invalid("database", (database != null) ? "'" + database + "'" : null, "a MongoDB database name: 1 to "
+					+ MAX_DATABASE_NAME_LENGTH + " characters, none of / \\ . space \" $ * < > : | ? or NUL");
 		}
 		return database;
 	}

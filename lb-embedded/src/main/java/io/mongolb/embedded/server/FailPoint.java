@@ -4,17 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import org.jspecify.annotations.Nullable;
-
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code failCommand} fail point of one front, configured with {@code configureFailPoint} as on mongos:
- * {@code mode} is {@code "alwaysOn"}, {@code "off"} or {@code {times: n}}; {@code data} holds {@code failCommands},
- * {@code errorCode}, {@code closeConnection}, {@code appName} and {@code errorLabels}. It applies to every command
- * but {@code configureFailPoint}, {@code hello} and {@code isMaster} included (the application name of a connection is
- * the one its first hello announces).
+ * The {@code failCommand} fail point of one front, configured with
+ * {@code configureFailPoint} as on mongos: {@code mode} is {@code "alwaysOn"},
+ * {@code "off"} or {@code {times: n}}; {@code data} holds {@code failCommands},
+ * {@code errorCode}, {@code closeConnection}, {@code appName} and {@code errorLabels}. It
+ * applies to every command but {@code configureFailPoint}, {@code hello} and
+ * {@code isMaster} included (the application name of a connection is the one its first
+ * hello announces).
  */
 final class FailPoint {
 
@@ -33,13 +34,6 @@ final class FailPoint {
 	private @Nullable String appName;
 
 	private List<String> errorLabels = List.of();
-
-	/**
-	 * What a matching command gets instead of running.
-	 */
-	record Action(boolean closeConnection, @Nullable Integer errorCode, List<String> errorLabels) {
-
-	}
 
 	synchronized void configure(Document command) {
 		Object name = command.get("configureFailPoint");
@@ -111,6 +105,17 @@ final class FailPoint {
 		this.closeConnection = false;
 		this.appName = null;
 		this.errorLabels = List.of();
+	}
+
+	/**
+	 * What a matching command gets instead of running.
+	 *
+	 * @param closeConnection whether the connection is closed without a reply
+	 * @param errorCode the error code of the reply, when it is not closed
+	 * @param errorLabels the error labels of the reply
+	 */
+	record Action(boolean closeConnection, @Nullable Integer errorCode, List<String> errorLabels) {
+
 	}
 
 }

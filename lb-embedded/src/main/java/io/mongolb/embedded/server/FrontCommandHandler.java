@@ -6,10 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
@@ -24,15 +20,20 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The mongos part of a front, between mongo-java-server's wire decoder and its database handler: answers
- * {@code hello}/{@code isMaster} (with the {@code serviceId} on a load-balanced connection), {@code serverStatus} and
- * {@code configureFailPoint}, applies the {@code failCommand} fail point, refuses transactions, drops the replies of
+ * The mongos part of a front, between mongo-java-server's wire decoder and its database
+ * handler: answers {@code hello}/{@code isMaster} (with the {@code serviceId} on a
+ * load-balanced connection), {@code serverStatus} and {@code configureFailPoint}, applies
+ * the {@code failCommand} fail point, refuses transactions, drops the replies of
  * {@code moreToCome} messages and tracks the cursors opened through the connection.
  * <p>
- * It sees its front only through what it needs: the front's identity (index, serviceId), the cluster's settings, the
- * front's fail point, connection counters, cursor registry and {@code serverStatus} assembler.
+ * It sees its front only through what it needs: the front's identity (index, serviceId),
+ * the cluster's settings, the front's fail point, connection counters, cursor registry
+ * and {@code serverStatus} assembler.
  */
 final class FrontCommandHandler extends ChannelDuplexHandler {
 
@@ -96,7 +97,8 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
 		if (cause instanceof IOException) {
-			// The peer went away, e.g. a load balancer's health check that connects, sends its PROXY header and
+			// The peer went away, e.g. a load balancer's health check that connects,
+			// sends its PROXY header and
 			// closes with a reset: nothing to report, as mongos reports nothing for it.
 			logger.debug("Front {}: connection {} closed by the peer: {}", this.identity.index(),
 					ctx.channel().remoteAddress(), cause.toString());
@@ -126,13 +128,15 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 			}
 			boolean hello = name.equalsIgnoreCase("hello") || name.equalsIgnoreCase("isMaster");
 			if (hello) {
-				// The fail point's appName filter must already see the name this very hello announces.
+				// The fail point's appName filter must already see the name this very
+				// hello announces.
 				rememberAppName(command);
 			}
 			else {
 				refuseTransactions(name, command);
 			}
-			// As on mongos, the fail point applies to hello/isMaster too: driver test suites fail handshakes so.
+			// As on mongos, the fail point applies to hello/isMaster too: driver test
+			// suites fail handshakes so.
 			FailPoint.Action action = this.failPoint.check(failPointName(name), this.state.appName);
 			if (action != null) {
 				fail(ctx, request, name, action);
@@ -153,13 +157,15 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		}
 		super.channelRead(ctx, msg);
 		if (name.equals("getMore") || name.equals("killCursors")) {
-			// The database handler has answered synchronously: forget the named cursors if they are gone now.
+			// The database handler has answered synchronously: forget the named cursors
+			// if they are gone now.
 			this.cursors.forgetIfClosed(namedCursors(name, command));
 		}
 	}
 
-	/**
-	 * The cursor ids a {@code getMore} ({@code getMore: id}) or {@code killCursors} ({@code cursors: [ids]}) names.
+	/*
+	 * The cursor ids a {@code getMore} ({@code getMore: id}) or {@code killCursors}
+	 * ({@code cursors: [ids]}) names.
 	 */
 	private static List<Long> namedCursors(String name, Document command) {
 		if (name.equals("getMore")) {
@@ -190,16 +196,17 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		return null;
 	}
 
-	/**
-	 * The name a command is matched by in {@code failCommands}: its own, except that the legacy lower-case
-	 * {@code ismaster} is {@code isMaster}.
+	/*
+	 * The name a command is matched by in {@code failCommands}: its own, except that the
+	 * legacy lower-case {@code ismaster} is {@code isMaster}.
 	 */
 	private static String failPointName(String name) {
 		return name.equals("ismaster") ? "isMaster" : name;
 	}
 
-	/**
-	 * Takes the application name from the client metadata of the connection's first hello, as mongos does.
+	/*
+	 * Takes the application name from the client metadata of the connection's first
+	 * hello, as mongos does.
 	 */
 	private void rememberAppName(Document command) {
 		if (!this.state.helloSeen && command.get("client") instanceof Document client
@@ -311,8 +318,8 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 				promise.setSuccess();
 				return;
 			}
-			if (message.getDocument().get("cursor") instanceof Document cursor
-					&& cursor.get("id") instanceof Number id && id.longValue() != 0) {
+			if (message.getDocument().get("cursor") instanceof Document cursor && cursor.get("id") instanceof Number id
+					&& id.longValue() != 0) {
 				this.cursors.track(id.longValue(), this.state);
 			}
 		}

@@ -3,8 +3,9 @@ package io.mongolb.embedded.server;
 import de.bwaldvogel.mongo.bson.ObjectId;
 
 /**
- * Who a front is: its index in the cluster and its current {@code serviceId}, which its owner replaces each time the
- * front starts (as a restarted mongos gets a new one). Read by the handlers of every connection of the front.
+ * Who a front is: its index in the cluster and its current {@code serviceId}, which its
+ * owner replaces each time the front starts (as a restarted mongos gets a new one). Read
+ * by the handlers of every connection of the front.
  */
 final class FrontIdentity {
 
@@ -20,14 +21,14 @@ final class FrontIdentity {
 		return this.index;
 	}
 
-	/**
+	/*
 	 * Returns the serviceId in the store's BSON type, as hello replies carry it.
 	 */
 	ObjectId serviceIdForWire() {
 		return this.serviceId;
 	}
 
-	/**
+	/*
 	 * Returns the serviceId in the driver's BSON type, as the public API returns it.
 	 */
 	org.bson.types.ObjectId serviceId() {

@@ -4,10 +4,6 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.wire.MongoDatabaseHandler;
 import de.bwaldvogel.mongo.wire.MongoExceptionHandler;
@@ -21,19 +17,23 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One mongos-like front: binds its normal port and its load-balancer port over the shared store and runs its
- * lifecycle (a new {@code serviceId} at every start, its connections closed at stop). The per-front parts that the
- * connection handlers use (identity, fail point, connection counters, cursor registry, {@code serverStatus}) are
- * created here once and handed to each handler; the handlers never see this class.
+ * One mongos-like front: binds its normal port and its load-balancer port over the shared
+ * store and runs its lifecycle (a new {@code serviceId} at every start, its connections
+ * closed at stop). The per-front parts that the connection handlers use (identity, fail
+ * point, connection counters, cursor registry, {@code serverStatus}) are created here
+ * once and handed to each handler; the handlers never see this class.
  */
 final class FrontServer {
 
@@ -66,9 +66,10 @@ final class FrontServer {
 	private volatile boolean running;
 
 	/**
-	 * Accepts the connections of this front's two ports only, and is shut down at every stop: shutting it down closes
-	 * its selector, which is what releases the listening sockets. Closing a server channel alone leaves the port bound
-	 * until its event loop next selects, so a start right after a stop could find it still in use.
+	 * Accepts the connections of this front's two ports only, and is shut down at every
+	 * stop: shutting it down closes its selector, which is what releases the listening
+	 * sockets. Closing a server channel alone leaves the port bound until its event loop
+	 * next selects, so a start right after a stop could find it still in use.
 	 */
 	private @Nullable EventLoopGroup acceptGroup;
 
@@ -91,8 +92,9 @@ final class FrontServer {
 	}
 
 	/**
-	 * Binds both ports (the same ones as before after a stop) and takes a new serviceId. When a port cannot be bound,
-	 * whatever was bound is released again and the front keeps its previous serviceId.
+	 * Binds both ports (the same ones as before after a stop) and takes a new serviceId.
+	 * When a port cannot be bound, whatever was bound is released again and the front
+	 * keeps its previous serviceId.
 	 * @throws IllegalStateException naming the port that could not be bound
 	 */
 	synchronized void start() {
@@ -107,7 +109,8 @@ final class FrontServer {
 		try {
 			this.normalChannel = bind(this.port, false);
 			this.port = ((InetSocketAddress) this.normalChannel.localAddress()).getPort();
-			// Only load-balanced connections see the serviceId, and they exist once the next bind succeeds.
+			// Only load-balanced connections see the serviceId, and they exist once the
+			// next bind succeeds.
 			previous = this.identity.replaceServiceId(new ObjectId());
 			this.loadBalancerChannel = bind(this.loadBalancerPort, true);
 			this.loadBalancerPort = ((InetSocketAddress) this.loadBalancerChannel.localAddress()).getPort();
@@ -139,7 +142,8 @@ final class FrontServer {
 				}
 
 			});
-		// Not syncUninterruptibly(): it rethrows the checked BindException as it is, past a catch of RuntimeException.
+		// Not syncUninterruptibly(): it rethrows the checked BindException as it is, past
+		// a catch of RuntimeException.
 		ChannelFuture bound = bootstrap.bind(new InetSocketAddress(HOST, bindPort)).awaitUninterruptibly();
 		if (!bound.isSuccess()) {
 			throw new IllegalStateException("Front " + this.identity.index() + " could not bind its "
@@ -169,7 +173,8 @@ final class FrontServer {
 	}
 
 	/**
-	 * Closes both ports and every connection of this front; returns once the ports are free to bind again.
+	 * Closes both ports and every connection of this front; returns once the ports are
+	 * free to bind again.
 	 */
 	synchronized void stop() {
 		if (!this.running) {
@@ -194,7 +199,8 @@ final class FrontServer {
 			this.clients.close().syncUninterruptibly();
 		}
 		if (this.acceptGroup != null) {
-			// Returns when the accept loop has closed its selector, and with it the listening sockets.
+			// Returns when the accept loop has closed its selector, and with it the
+			// listening sockets.
 			this.acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 			this.acceptGroup = null;
 		}

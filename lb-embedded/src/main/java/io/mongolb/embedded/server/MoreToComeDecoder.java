@@ -8,9 +8,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
 /**
- * Frames wire messages and takes the {@code moreToCome} and {@code exhaustAllowed} flag bits off OP_MSG messages, which
- * mongo-java-server's decoder rejects. The request ids of {@code moreToCome} messages are remembered so that their
- * replies are dropped: the client expects none.
+ * Frames wire messages and takes the {@code moreToCome} and {@code exhaustAllowed} flag
+ * bits off OP_MSG messages, which mongo-java-server's decoder rejects. The request ids of
+ * {@code moreToCome} messages are remembered so that their replies are dropped: the
+ * client expects none.
  */
 final class MoreToComeDecoder extends ByteToMessageDecoder {
 

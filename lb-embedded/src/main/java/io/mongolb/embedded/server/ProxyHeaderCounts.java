@@ -1,15 +1,15 @@
 package io.mongolb.embedded.server;
 
 /**
- * How many PROXY protocol headers a front's load-balancer port has received since the cluster started, by kind. The
- * three counts are disjoint.
+ * How many PROXY protocol headers a front's load-balancer port has received since the
+ * cluster started, by kind. The three counts are disjoint.
  *
- * @param v1 version 1 headers ({@code PROXY TCP4 ...}, {@code PROXY UNKNOWN}): what HAProxy's {@code send-proxy}
- * writes
- * @param v2 version 2 headers with the {@code PROXY} command: what HAProxy's {@code send-proxy-v2} writes for relayed
- * connections
- * @param v2Local version 2 headers with the {@code LOCAL} command: what HAProxy's {@code send-proxy-v2} writes for its
- * own health checks
+ * @param v1 version 1 headers ({@code PROXY TCP4 ...}, {@code PROXY UNKNOWN}): what
+ * HAProxy's {@code send-proxy} writes
+ * @param v2 version 2 headers with the {@code PROXY} command: what HAProxy's
+ * {@code send-proxy-v2} writes for relayed connections
+ * @param v2Local version 2 headers with the {@code LOCAL} command: what HAProxy's
+ * {@code send-proxy-v2} writes for its own health checks
  * @since 0.1.0
  */
 public record ProxyHeaderCounts(long v1, long v2, long v2Local) {

@@ -6,10 +6,6 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,13 +17,18 @@ import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * First stage of a load-balancer port connection, until its PROXY protocol header is read: waits (bounded by the
- * header timeout, which this class alone arms and cancels) for the start of a header and closes the connection when
- * the bytes cannot be one. A version 1 header is read here, strictly ({@link ProxyV1Header}); a version 2 header is
- * passed on to Netty's {@link HAProxyMessageDecoder}, which this class puts after itself. It leaves the pipeline once
- * the header is read; a rejected header closes the connection with mongos's wording.
+ * First stage of a load-balancer port connection, until its PROXY protocol header is
+ * read: waits (bounded by the header timeout, which this class alone arms and cancels)
+ * for the start of a header and closes the connection when the bytes cannot be one. A
+ * version 1 header is read here, strictly ({@link ProxyV1Header}); a version 2 header is
+ * passed on to Netty's {@link HAProxyMessageDecoder}, which this class puts after itself.
+ * It leaves the pipeline once the header is read; a rejected header closes the connection
+ * with mongos's wording.
  */
 final class ProxyHeaderGate extends ByteToMessageDecoder {
 
@@ -41,7 +42,10 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 
 	private final ConnectionCounters counters;
 
-	/** Armed when the connection opens, cancelled when the header is read or the connection closes. */
+	/**
+	 * Armed when the connection opens, cancelled when the header is read or the
+	 * connection closes.
+	 */
 	private @Nullable ScheduledFuture<?> timeoutTask;
 
 	/** The bytes began a PROXY header: they go on to the decoder. */
@@ -102,8 +106,9 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 		}
 	}
 
-	/**
-	 * Reads a version 1 header line once its CRLF has arrived, refusing at once a byte that cannot be in one.
+	/*
+	 * Reads a version 1 header line once its CRLF has arrived, refusing at once a byte
+	 * that cannot be in one.
 	 */
 	private void readV1(ChannelHandlerContext ctx, ByteBuf in) {
 		int start = in.readerIndex();
@@ -133,8 +138,7 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 				}
 				in.skipBytes(i + 2);
 				// Removing this decoder passes the bytes after the header on.
-				headerReceived(ctx, HAProxyProtocolVersion.V1, header.protocol(), header.source(),
-						header.sourcePort());
+				headerReceived(ctx, HAProxyProtocolVersion.V1, header.protocol(), header.source(), header.sourcePort());
 				return;
 			}
 			if (b < 0x20 || b > 0x7E) {
@@ -178,14 +182,16 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 	}
 
 	private void rejectHeader(ChannelHandlerContext ctx, String detail) {
-		logger.warn("Front {} load-balancer port, connection from {}: Initial Proxy Protocol header bytes invalid: {}; "
-				+ "Make sure your proxy is configured to emit a Proxy Protocol header. Closing the connection.",
+		logger.warn(
+				"Front {} load-balancer port, connection from {}: Initial Proxy Protocol header bytes invalid: {}; "
+						+ "Make sure your proxy is configured to emit a Proxy Protocol header. Closing the connection.",
 				this.identity.index(), ctx.channel().remoteAddress(), detail);
 		ctx.channel().close();
 	}
 
 	/**
-	 * Receives the decoded PROXY header, or the decoder's failure, and reports it to the gate.
+	 * Receives the decoded PROXY header, or the decoder's failure, and reports it to the
+	 * gate.
 	 */
 	private final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
 

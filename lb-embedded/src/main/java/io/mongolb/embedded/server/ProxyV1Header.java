@@ -1,14 +1,17 @@
 package io.mongolb.embedded.server;
 
 /**
- * A PROXY protocol version 1 header line, read strictly as the protocol's text defines it: {@code PROXY}, a single
- * space, {@code TCP4} or {@code TCP6}, the source and destination addresses and ports, each after a single space, and
- * CRLF right after the last port; or {@code PROXY UNKNOWN}, optionally followed by a space and anything, then CRLF. At
- * most 107 bytes, CRLF included. Addresses are dotted-quad IPv4 (no leading zeros) for {@code TCP4} and RFC 4291 text
- * IPv6 for {@code TCP6} (no brackets, no zone id); ports are decimal 0 to 65535 without sign or leading zero.
+ * A PROXY protocol version 1 header line, read strictly as the protocol's text defines
+ * it: {@code PROXY}, a single space, {@code TCP4} or {@code TCP6}, the source and
+ * destination addresses and ports, each after a single space, and CRLF right after the
+ * last port; or {@code PROXY UNKNOWN}, optionally followed by a space and anything, then
+ * CRLF. At most 107 bytes, CRLF included. Addresses are dotted-quad IPv4 (no leading
+ * zeros) for {@code TCP4} and RFC 4291 text IPv6 for {@code TCP6} (no brackets, no zone
+ * id); ports are decimal 0 to 65535 without sign or leading zero.
  * <p>
- * Netty's {@code HAProxyMessageDecoder} accepts more (brackets, zone ids, {@code +80}, a space before CRLF) and
- * refuses port 0; mongos refuses malformed headers, so the fronts read version 1 with this instead.
+ * Netty's {@code HAProxyMessageDecoder} accepts more (brackets, zone ids, {@code +80}, a
+ * space before CRLF) and refuses port 0; mongos refuses malformed headers, so the fronts
+ * read version 1 with this instead.
  */
 final class ProxyV1Header {
 
@@ -149,8 +152,9 @@ final class ProxyV1Header {
 		return isDecimal(port, 5) && Integer.parseInt(port) <= 65535;
 	}
 
-	/**
-	 * Whether the text is 1 to {@code maxDigits} ASCII digits without a leading zero (a lone {@code 0} is fine).
+	/*
+	 * Whether the text is 1 to {@code maxDigits} ASCII digits without a leading zero (a
+	 * lone {@code 0} is fine).
 	 */
 	private static boolean isDecimal(String text, int maxDigits) {
 		if (text.isEmpty() || text.length() > maxDigits || (text.length() > 1 && text.charAt(0) == '0')) {

@@ -3,9 +3,10 @@ package io.mongolb.embedded.server;
 import de.bwaldvogel.mongo.bson.Document;
 
 /**
- * Assembles one front's {@code serverStatus} reply: the store's, with {@code process: "mongos"}, the front's own
- * connection and cursor counts, and a {@code mongolbEmbedded} section (front, serviceId, open cursors in the store,
- * PROXY headers received).
+ * Assembles one front's {@code serverStatus} reply: the store's, with
+ * {@code process: "mongos"}, the front's own connection and cursor counts, and a
+ * {@code mongolbEmbedded} section (front, serviceId, open cursors in the store, PROXY
+ * headers received).
  */
 final class ServerStatus {
 

@@ -7,11 +7,15 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.exception.CursorNotFoundException;
 
 /**
- * The one in-memory store shared by every front of a cluster. Adds what the fronts need to know about cursors.
+ * The one in-memory store shared by every front of a cluster. Adds what the fronts need
+ * to know about cursors.
  */
 final class SharedStore extends MemoryBackend {
 
-	/** How many times a front asked whether a cursor exists (tests check the bookkeeping stays cheap). */
+	/**
+	 * How many times a front asked whether a cursor exists (tests check the bookkeeping
+	 * stays cheap).
+	 */
 	private final AtomicLong cursorLookups = new AtomicLong();
 
 	boolean cursorExists(long cursorId) {

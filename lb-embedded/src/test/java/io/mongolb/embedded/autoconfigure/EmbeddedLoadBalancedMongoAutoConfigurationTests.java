@@ -7,15 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.bson.Document;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import com.jayway.jsonpath.JsonPath;
 import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import io.mongolb.embedded.proxy.ProxyProtocolVersion;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
+import io.mongolb.embedded.support.LoopbackPorts;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -28,16 +31,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.core.MongoTemplate;
 
-import io.mongolb.embedded.proxy.ProxyProtocolVersion;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
-
-import static io.mongolb.embedded.support.LoopbackPorts.accepts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The auto-configuration: off unless asked, then a started cluster, connection details to its balancer in
- * load-balanced mode that Boot's MongoClient uses, and a cluster closed with the context.
+ * The auto-configuration: off unless asked, then a started cluster, connection details to
+ * its balancer in load-balanced mode that Boot's MongoClient uses, and a cluster closed
+ * with the context.
  */
 class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 
@@ -48,7 +47,8 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 	void offByDefault() {
 		this.runner.run((context) -> {
 			assertThat(context).doesNotHaveBean(EmbeddedLoadBalancedMongo.class);
-			assertThat(context).getBean(MongoConnectionDetails.class).isInstanceOf(PropertiesMongoConnectionDetails.class);
+			assertThat(context).getBean(MongoConnectionDetails.class)
+				.isInstanceOf(PropertiesMongoConnectionDetails.class);
 		});
 	}
 
@@ -62,7 +62,8 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 
 	@Test
 	void everyBooleanSpellingOfTheSwitchMeansWhatTheBinderReads() {
-		// Spring Boot's binder reads yes/on/1 as true and no/off/0 as false: the condition must agree with it.
+		// Spring Boot's binder reads yes/on/1 as true and no/off/0 as false: the
+		// condition must agree with it.
 		for (String yes : new String[] { "yes", "on", "1", "TRUE" }) {
 			this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=" + yes).run((context) -> {
 				assertThat(context).as(yes).hasSingleBean(EmbeddedLoadBalancedMongo.class);
@@ -71,7 +72,9 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 		}
 		for (String no : new String[] { "no", "off", "0" }) {
 			this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=" + no)
-				.run((context) -> assertThat(context).as(no).hasNotFailed().doesNotHaveBean(EmbeddedLoadBalancedMongo.class));
+				.run((context) -> assertThat(context).as(no)
+					.hasNotFailed()
+					.doesNotHaveBean(EmbeddedLoadBalancedMongo.class));
 		}
 	}
 
@@ -90,8 +93,8 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 	void startsTheClusterAndSuppliesLoadBalancedConnectionDetails() {
 		AtomicReference<EmbeddedLoadBalancedMongo> started = new AtomicReference<>();
 		this.runner
-			.withPropertyValues("mongodb.load-balanced.embedded.enabled=true", "mongodb.load-balanced.embedded.fronts=3",
-					"mongodb.load-balanced.embedded.proxy-protocol=v1",
+			.withPropertyValues("mongodb.load-balanced.embedded.enabled=true",
+					"mongodb.load-balanced.embedded.fronts=3", "mongodb.load-balanced.embedded.proxy-protocol=v1",
 					"mongodb.load-balanced.embedded.database=orders",
 					"spring.mongodb.uri=mongodb://ignored.example:27017/ignored")
 			.run((context) -> {
@@ -118,7 +121,7 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 		EmbeddedLoadBalancedMongo mongo = started.get();
 		assertThat(mongo).isNotNull();
 		assertThat(mongo.isRunning()).isFalse();
-		assertThat(accepts(mongo.getLoadBalancerPort(0))).isFalse();
+		assertThat(LoopbackPorts.accepts(mongo.getLoadBalancerPort(0))).isFalse();
 	}
 
 	@Test
@@ -156,14 +159,14 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 				java.net.InetAddress.getByName("127.0.0.1"))) {
 			port = socket.getLocalPort();
 		}
-		this.runner
-			.withPropertyValues("mongodb.load-balanced.embedded.enabled=true",
-					"mongodb.load-balanced.embedded.port=" + port,
-					"mongodb.load-balanced.embedded.proxy-header-timeout=3s")
+		this.runner.withPropertyValues("mongodb.load-balanced.embedded.enabled=true",
+				"mongodb.load-balanced.embedded.port=" + port, "mongodb.load-balanced.embedded.proxy-header-timeout=3s")
 			.run((context) -> {
 				assertThat(context.getBean(EmbeddedLoadBalancedMongo.class).getBalancerPort()).isEqualTo(port);
 				try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + port + "/?loadBalanced=true")) {
-					assertThat(client.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class)
+					assertThat(client.getDatabase("admin")
+						.runCommand(new Document("ping", 1))
+						.get("ok", Number.class)
 						.intValue()).isEqualTo(1);
 				}
 			});
@@ -224,7 +227,8 @@ class EmbeddedLoadBalancedMongoAutoConfigurationTests {
 		EmbeddedLoadBalancedMongoProperties properties = new EmbeddedLoadBalancedMongoProperties();
 		assertThat(properties.isEnabled()).isFalse();
 		assertThat(properties.getFronts()).isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_FRONTS);
-		assertThat(properties.getMaxWireVersion()).isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_MAX_WIRE_VERSION);
+		assertThat(properties.getMaxWireVersion())
+			.isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_MAX_WIRE_VERSION);
 		assertThat(properties.getProxyHeaderTimeout())
 			.isEqualTo(EmbeddedLoadBalancedMongoSettings.DEFAULT_PROXY_HEADER_TIMEOUT);
 		assertThat(properties.getProxyProtocol()).isEqualTo(ProxyProtocolVersion.V2);

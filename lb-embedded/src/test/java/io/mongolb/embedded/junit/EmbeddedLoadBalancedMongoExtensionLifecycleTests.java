@@ -3,6 +3,7 @@ package io.mongolb.embedded.junit;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -11,17 +12,14 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineTestKit;
-
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import org.junit.platform.testkit.engine.EventConditions;
+import org.junit.platform.testkit.engine.TestExecutionResultConditions;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
-import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
-import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 /**
- * Runs {@link EmbeddedLoadBalancedMongoExtensionTests} with the JUnit Platform test kit and checks that its cluster was
- * closed once the class finished.
+ * Runs {@link EmbeddedLoadBalancedMongoExtensionTests} with the JUnit Platform test kit
+ * and checks that its cluster was closed once the class finished.
  */
 class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 
@@ -61,8 +59,9 @@ class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 			.execute()
 			.containerEvents()
 			.assertThatEvents()
-			.haveExactly(1, finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
-					message("@EmbeddedLoadBalancedMongoTest(lifecycle = PER_METHOD) on "
+			.haveExactly(1, EventConditions.finishedWithFailure(
+					TestExecutionResultConditions.instanceOf(ExtensionConfigurationException.class),
+					TestExecutionResultConditions.message("@EmbeddedLoadBalancedMongoTest(lifecycle = PER_METHOD) on "
 							+ PerMethodInAStaticField.class.getName() + " cannot inject static field 'mongo' of "
 							+ PerMethodInAStaticField.class.getName() + ": make it an instance field or a parameter")));
 	}
@@ -76,9 +75,10 @@ class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 			.containerEvents()
 			.assertThatEvents()
 			.haveExactly(1,
-					finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
-							message("Invalid @EmbeddedLoadBalancedMongoTest on " + InvalidFronts.class.getName()
-									+ ": fronts must be at least 1, was 0")));
+					EventConditions.finishedWithFailure(
+							TestExecutionResultConditions.instanceOf(ExtensionConfigurationException.class),
+							TestExecutionResultConditions.message("Invalid @EmbeddedLoadBalancedMongoTest on "
+									+ InvalidFronts.class.getName() + ": fronts must be at least 1, was 0")));
 	}
 
 	/**
@@ -110,7 +110,8 @@ class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 	}
 
 	/**
-	 * Disables a class unless the test kit runs it with {@link #PARAMETER} set (e.g. when {@code -Dtest=} selects it).
+	 * Disables a class unless the test kit runs it with {@link #PARAMETER} set (e.g. when
+	 * {@code -Dtest=} selects it).
 	 */
 	static class OnlyThroughTheTestKit implements ExecutionCondition {
 

@@ -1,24 +1,24 @@
 package io.mongolb.embedded.junit;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import io.mongolb.embedded.proxy.ProxyProtocolVersion;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import io.mongolb.embedded.server.ProxyHeaderCounts;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-
-import io.mongolb.embedded.proxy.ProxyProtocolVersion;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-import io.mongolb.embedded.server.ProxyHeaderCounts;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The extension starts one cluster for the class, injects it into parameters and fields, and shares it with a nested
- * class that has no annotation of its own. That the cluster is closed after the class is checked by
- * {@link EmbeddedLoadBalancedMongoExtensionLifecycleTests}, which runs this class with the JUnit test kit.
+ * The extension starts one cluster for the class, injects it into parameters and fields,
+ * and shares it with a nested class that has no annotation of its own. That the cluster
+ * is closed after the class is checked by
+ * {@link EmbeddedLoadBalancedMongoExtensionLifecycleTests}, which runs this class with
+ * the JUnit test kit.
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 3, proxyProtocol = ProxyProtocolVersion.V1)
 class EmbeddedLoadBalancedMongoExtensionTests {
@@ -62,7 +62,9 @@ class EmbeddedLoadBalancedMongoExtensionTests {
 	@Test
 	void clusterServesALoadBalancedDriver(EmbeddedLoadBalancedMongo mongo) {
 		try (MongoClient client = MongoClients.create(mongo.getConnectionString())) {
-			assertThat(client.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class)
+			assertThat(client.getDatabase("admin")
+				.runCommand(new Document("ping", 1))
+				.get("ok", Number.class)
 				.doubleValue()).isEqualTo(1.0);
 		}
 		// The balancer really writes the version the annotation asks for.

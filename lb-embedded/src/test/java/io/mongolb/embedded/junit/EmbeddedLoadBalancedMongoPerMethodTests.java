@@ -3,6 +3,8 @@ package io.mongolb.embedded.junit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -10,15 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With {@link Lifecycle#PER_METHOD} each test method (and each invocation of a parameterized test) gets a new
- * cluster, the same one wherever it is injected for that method. That each is closed after its method is checked by
- * {@link EmbeddedLoadBalancedMongoExtensionLifecycleTests}, which runs this class with the JUnit test kit.
+ * With {@link Lifecycle#PER_METHOD} each test method (and each invocation of a
+ * parameterized test) gets a new cluster, the same one wherever it is injected for that
+ * method. That each is closed after its method is checked by
+ * {@link EmbeddedLoadBalancedMongoExtensionLifecycleTests}, which runs this class with
+ * the JUnit test kit.
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 1, lifecycle = Lifecycle.PER_METHOD)
 class EmbeddedLoadBalancedMongoPerMethodTests {

@@ -1,5 +1,6 @@
 package io.mongolb.embedded.junit;
 
+import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
@@ -9,13 +10,12 @@ import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.mongodb.core.MongoTemplate;
 
-import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A Spring Data MongoDB application configured with the extension's connection string, as a test that uses
- * {@code spring.mongodb.uri} does: it gets a database without naming one.
+ * A Spring Data MongoDB application configured with the extension's connection string, as
+ * a test that uses {@code spring.mongodb.uri} does: it gets a database without naming
+ * one.
  */
 @EmbeddedLoadBalancedMongoTest
 class SpringDataOnTheExtensionsClusterTests {

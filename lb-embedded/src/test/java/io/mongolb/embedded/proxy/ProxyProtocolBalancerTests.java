@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The balancer on its own: when no upstream accepts, the client connection is closed and the warning says why.
+ * The balancer on its own: when no upstream accepts, the client connection is closed and
+ * the warning says why.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ProxyProtocolBalancerTests {
@@ -32,12 +33,13 @@ class ProxyProtocolBalancerTests {
 			client.setSoTimeout(10_000);
 			assertThat(client.getInputStream().read()).as("the balancer closed the connection").isEqualTo(-1);
 			String from = "/127.0.0.1:" + client.getLocalPort();
-			// The first connection tries upstream 0, then upstream 1: the last failure is upstream 1's refusal.
+			// The first connection tries upstream 0, then upstream 1: the last failure is
+			// upstream 1's refusal.
 			String lastRefusal = "Connection refused: /127.0.0.1:" + upstreams.get(1).getPort();
 			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(() -> assertThat(output.getOut())
-					.contains("No upstream accepted the connection from " + from)
-					.contains(lastRefusal));
+				.untilAsserted(
+						() -> assertThat(output.getOut()).contains("No upstream accepted the connection from " + from)
+							.contains(lastRefusal));
 		}
 	}
 

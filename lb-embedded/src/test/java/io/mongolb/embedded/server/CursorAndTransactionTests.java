@@ -5,6 +5,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.mongodb.MongoCommandException;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
+import io.mongolb.embedded.support.WireClient;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
@@ -15,22 +22,13 @@ import org.bson.Document;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.mongodb.MongoCommandException;
-import com.mongodb.client.ClientSession;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
-
-import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
-import io.mongolb.embedded.support.WireClient;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Cursors of a load-balanced client die with its connection (as on mongos), ordinary clients' do not; transactions
- * are refused and write nothing.
+ * Cursors of a load-balanced client die with its connection (as on mongos), ordinary
+ * clients' do not; transactions are refused and write nothing.
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 2)
 class CursorAndTransactionTests {
@@ -80,7 +78,8 @@ class CursorAndTransactionTests {
 				assertThat(cursorId).isNotZero();
 				assertThat(openCursorsInTheStore(admin)).isEqualTo(before + 1);
 			}
-			// The client went away without killCursors: the cursor is gone from the store, not only from the front's
+			// The client went away without killCursors: the cursor is gone from the
+			// store, not only from the front's
 			// bookkeeping, so another connection cannot continue it.
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(openCursorsInTheStore(admin)).isEqualTo(before));
@@ -103,7 +102,8 @@ class CursorAndTransactionTests {
 				cursorId = client.command(find()).getDocument("cursor").getInt64("id").getValue();
 				assertThat(openCursorsInServerStatus(admin)).isEqualTo(before + 1);
 			}
-			// mongos keeps a normal connection's cursors after a disconnect (until they time out).
+			// mongos keeps a normal connection's cursors after a disconnect (until they
+			// time out).
 			await().during(Duration.ofMillis(300))
 				.atMost(Duration.ofSeconds(2))
 				.untilAsserted(() -> assertThat(openCursorsInServerStatus(admin)).isEqualTo(before + 1));
@@ -154,11 +154,11 @@ class CursorAndTransactionTests {
 				.append("autocommit", BsonBoolean.FALSE)
 				.append("$db", new BsonString("transactions")));
 			assertThat(reply.getInt32("code").getValue()).isEqualTo(20);
-			BsonDocument commit = client.command(new BsonDocument("commitTransaction", new BsonInt32(1))
-				.append("$db", new BsonString("admin")));
+			BsonDocument commit = client.command(
+					new BsonDocument("commitTransaction", new BsonInt32(1)).append("$db", new BsonString("admin")));
 			assertThat(commit.getInt32("code").getValue()).isEqualTo(251);
-			BsonDocument count = client.command(new BsonDocument("count", new BsonString("raw"))
-				.append("$db", new BsonString("transactions")));
+			BsonDocument count = client.command(
+					new BsonDocument("count", new BsonString("raw")).append("$db", new BsonString("transactions")));
 			assertThat(count.getNumber("n").intValue()).isZero();
 		}
 	}

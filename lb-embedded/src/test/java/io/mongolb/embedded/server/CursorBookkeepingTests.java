@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
+import io.mongolb.embedded.support.WireClient;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
@@ -12,14 +14,11 @@ import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.junit.jupiter.api.Test;
 
-import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
-import io.mongolb.embedded.support.WireClient;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The front's cursor bookkeeping stays cheap: a getMore or killCursors looks up only the cursors it names, not every
- * open cursor, and the per-front count stays right.
+ * The front's cursor bookkeeping stays cheap: a getMore or killCursors looks up only the
+ * cursors it names, not every open cursor, and the per-front count stays right.
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 1)
 class CursorBookkeepingTests {

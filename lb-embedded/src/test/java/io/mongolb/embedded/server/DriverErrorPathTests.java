@@ -4,10 +4,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import org.bson.Document;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCommandException;
@@ -18,17 +14,20 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.event.ServerDescriptionChangedEvent;
 import com.mongodb.event.ServerListener;
-
 import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.support.Messages;
+import org.bson.Document;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Misconfigurations as the real driver reports them: an ordinary client through the balancer (354), a load-balanced
- * client on a normal port, and the reverse-proxy option that lets ordinary clients through.
+ * Misconfigurations as the real driver reports them: an ordinary client through the
+ * balancer (354), a load-balanced client on a normal port, and the reverse-proxy option
+ * that lets ordinary clients through.
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 2)
 class DriverErrorPathTests {
@@ -41,7 +40,8 @@ class DriverErrorPathTests {
 			.applyToClusterSettings((cluster) -> cluster.serverSelectionTimeout(2, TimeUnit.SECONDS))
 			.applyToServerSettings((server) -> server.addServerListener(listener));
 		if (serverApi) {
-			// With a server API version the handshake is `hello` over OP_MSG; without it, isMaster over OP_QUERY.
+			// With a server API version the handshake is `hello` over OP_MSG; without it,
+			// isMaster over OP_QUERY.
 			builder.serverApi(ServerApi.builder().version(ServerApiVersion.V1).build());
 		}
 		return MongoClients.create(builder.build());
@@ -112,9 +112,9 @@ class DriverErrorPathTests {
 				collection.insertOne(new Document("_id", 1).append("via", "reverse proxy"));
 				assertThat(collection.find().first()).containsEntry("via", "reverse proxy");
 				await().atMost(5, TimeUnit.SECONDS)
-					.untilAsserted(() -> assertThat(client.getClusterDescription().getServerDescriptions())
-						.singleElement()
-						.satisfies((server) -> assertThat(server.isShardRouter()).isTrue()));
+					.untilAsserted(
+							() -> assertThat(client.getClusterDescription().getServerDescriptions()).singleElement()
+								.satisfies((server) -> assertThat(server.isShardRouter()).isTrue()));
 			}
 			// Load-balanced clients still get a serviceId on the same port.
 			try (MongoClient client = MongoClients.create(reverse.getConnectionString())) {

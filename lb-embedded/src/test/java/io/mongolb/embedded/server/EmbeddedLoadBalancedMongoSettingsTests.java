@@ -5,21 +5,21 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
+import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
-import io.mongolb.embedded.proxy.ProxyProtocolVersion;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The settings record is the one place the options are checked: the builder reports an invalid value at once, with
- * the record's message, which names the option, the value and what is accepted.
+ * The settings record is the one place the options are checked: the builder reports an
+ * invalid value at once, with the record's message, which names the option, the value and
+ * what is accepted.
  */
 class EmbeddedLoadBalancedMongoSettingsTests {
 
@@ -50,7 +50,8 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 						(builder) -> builder.proxyHeaderTimeout(null)),
 				invalid("eventLoopThreads must be at least 1, was 0", (settings) -> settings.withEventLoopThreads(0),
 						(builder) -> builder.eventLoopThreads(0)),
-				invalid(DATABASE_RULE + "''", (settings) -> settings.withDatabase(""), (builder) -> builder.database("")),
+				invalid(DATABASE_RULE + "''", (settings) -> settings.withDatabase(""),
+						(builder) -> builder.database("")),
 				invalid(DATABASE_RULE + "null", (settings) -> settings.withDatabase(null),
 						(builder) -> builder.database(null)),
 				invalid(DATABASE_RULE + "'orders/2024'", (settings) -> settings.withDatabase("orders/2024"),
@@ -71,8 +72,10 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 	@ParameterizedTest
 	@MethodSource("invalidValues")
 	void invalidValueIsRefusedWithOneMessageWhereverItIsSet(String message,
-			UnaryOperator<EmbeddedLoadBalancedMongoSettings> settings, Consumer<EmbeddedLoadBalancedMongo.Builder> builder) {
-		assertThatIllegalArgumentException().isThrownBy(() -> settings.apply(EmbeddedLoadBalancedMongoSettings.defaults()))
+			UnaryOperator<EmbeddedLoadBalancedMongoSettings> settings,
+			Consumer<EmbeddedLoadBalancedMongo.Builder> builder) {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> settings.apply(EmbeddedLoadBalancedMongoSettings.defaults()))
 			.withMessage(message);
 		assertThatIllegalArgumentException().isThrownBy(() -> builder.accept(EmbeddedLoadBalancedMongo.builder()))
 			.withMessage(message);

@@ -8,12 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import org.bson.Document;
-import org.bson.types.ObjectId;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCommandException;
@@ -27,18 +21,23 @@ import com.mongodb.connection.ConnectionId;
 import com.mongodb.event.CommandStartedEvent;
 import com.mongodb.event.ConnectionClosedEvent;
 import com.mongodb.event.ConnectionPoolListener;
-
 import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
 import io.mongolb.embedded.support.Messages;
 import io.mongolb.embedded.support.RecordingListener;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The {@code failCommand} fail point, configured per front the way driver test suites configure mongos. A cluster per
- * test: fail points, pools and connection counts start clean.
+ * The {@code failCommand} fail point, configured per front the way driver test suites
+ * configure mongos. A cluster per test: fail points, pools and connection counts start
+ * clean.
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 2, lifecycle = Lifecycle.PER_METHOD)
 class FailPointTests {
@@ -60,8 +59,8 @@ class FailPointTests {
 		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
 			MongoCollection<Document> collection = client.getDatabase("fail").getCollection("items");
 			collection.insertOne(new Document("_id", 1));
-			configure(0, new Document("times", 2), new Document("failCommands", List.of("count", "aggregate"))
-				.append("errorCode", 91));
+			configure(0, new Document("times", 2),
+					new Document("failCommands", List.of("count", "aggregate")).append("errorCode", 91));
 			for (int i = 0; i < 2; i++) {
 				assertThatThrownBy(() -> client.getDatabase("fail").runCommand(new Document("count", "items")))
 					.isInstanceOfSatisfying(MongoCommandException.class,
@@ -120,7 +119,8 @@ class FailPointTests {
 		try (MongoClient admin = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
 			assertThatThrownBy(() -> admin.getDatabase("admin")
 				.runCommand(new Document("configureFailPoint", "blockReplication").append("mode", "alwaysOn")))
-				.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> assertThat(ex.getErrorCode()).isEqualTo(2));
+				.isInstanceOfSatisfying(MongoCommandException.class,
+						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(2));
 		}
 	}
 
@@ -163,10 +163,11 @@ class FailPointTests {
 			assertThat(connectionsOf(serviceOf, failing)).isNotEmpty();
 			int healthyLoadBalancedBefore = this.mongo.getLoadBalancedConnections(1);
 
-			configure(0, new Document("times", 1), new Document("failCommands", List.of("find"))
-				.append("closeConnection", true)
-				.append("appName", "victim"));
-			// Enough concurrent cursors that one find lands on front 0; the driver retries the read elsewhere.
+			configure(0, new Document("times", 1),
+					new Document("failCommands", List.of("find")).append("closeConnection", true)
+						.append("appName", "victim"));
+			// Enough concurrent cursors that one find lands on front 0; the driver
+			// retries the read elsewhere.
 			openCursors(collection, 6);
 
 			assertThat(listener.cleared).isNotEmpty()
@@ -182,16 +183,17 @@ class FailPointTests {
 
 	@Test
 	void configureFailPointItselfIsNeverFailed() {
-		configure(0, "alwaysOn", new Document("failCommands", List.of("configureFailPoint", "ping")).append("errorCode",
-				2));
+		configure(0, "alwaysOn",
+				new Document("failCommands", List.of("configureFailPoint", "ping")).append("errorCode", 2));
 		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
 			assertThatThrownBy(() -> client.getDatabase("admin").runCommand(new Document("ping", 1)))
 				.isInstanceOf(MongoCommandException.class);
 		}
 		assertThat(configure(0, "off", null).get("ok", Number.class).intValue()).isEqualTo(1);
 		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
-			assertThat(client.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class)
-				.intValue()).isEqualTo(1);
+			assertThat(
+					client.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class).intValue())
+				.isEqualTo(1);
 		}
 	}
 
@@ -215,7 +217,8 @@ class FailPointTests {
 		List<Throwable> failures = new ArrayList<>();
 		int succeeded = 0;
 		try (MongoClient client = MongoClients.create(settings)) {
-			// The balancer sends each new connection to the next front: those that land on front 0 fail their
+			// The balancer sends each new connection to the next front: those that land
+			// on front 0 fail their
 			// handshake, the one on front 1 is kept in the pool and serves the rest.
 			for (int i = 0; i < 4; i++) {
 				try {
@@ -238,13 +241,15 @@ class FailPointTests {
 		assertThat(succeeded).as("operations on front 1").isPositive();
 		assertThat(listener.succeeded).isNotEmpty()
 			.allSatisfy((event) -> assertThat(event.getConnectionDescription().getServiceId()).isEqualTo(healthy));
-		// Load-balancer spec: errors during the handshake are ignored for SDAM error handling, so no pool is cleared.
+		// Load-balancer spec: errors during the handshake are ignored for SDAM error
+		// handling, so no pool is cleared.
 		assertThat(listener.cleared).isEmpty();
 		assertThat(this.mongo.getLoadBalancedConnections(0)).isZero();
 		// Other applications' handshakes on front 0 are not affected.
 		try (MongoClient other = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
-			assertThat(other.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class)
-				.intValue()).isEqualTo(1);
+			assertThat(
+					other.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class).intValue())
+				.isEqualTo(1);
 		}
 	}
 

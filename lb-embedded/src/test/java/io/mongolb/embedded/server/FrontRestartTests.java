@@ -8,6 +8,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
+import io.mongolb.embedded.support.LoadBalancedScenario;
+import io.mongolb.embedded.support.RecordingListener;
+import io.mongolb.embedded.support.WireClient;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -16,21 +24,12 @@ import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoCursor;
-
-import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
-import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
-import io.mongolb.embedded.support.LoadBalancedScenario;
-import io.mongolb.embedded.support.RecordingListener;
-import io.mongolb.embedded.support.WireClient;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Stopping a front while a client runs, and starting it again with a new serviceId on the same ports.
+ * Stopping a front while a client runs, and starting it again with a new serviceId on the
+ * same ports.
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 2, lifecycle = Lifecycle.PER_METHOD)
 class FrontRestartTests {
@@ -59,8 +58,9 @@ class FrontRestartTests {
 				assertThat(collection.find(new Document("_id", "during-" + i)).first()).isNotNull();
 			}
 			openCursors(collection, 4);
-			// Every operation succeeded (a stale pooled connection to the stopped front fails once, the driver
-			// retries on a new connection, which the balancer routes to the running front).
+			// Every operation succeeded (a stale pooled connection to the stopped front
+			// fails once, the driver retries on a new connection, which the balancer
+			// routes to the running front).
 			List<ObjectId> afterStop = listener.succeeded.subList(mark, listener.succeeded.size())
 				.stream()
 				.map((event) -> event.getConnectionDescription().getServiceId())
@@ -74,7 +74,8 @@ class FrontRestartTests {
 			assertThat(mongo.getLoadBalancerPort(0)).isEqualTo(loadBalancerPort);
 			assertThat(mongo.getServiceId(1)).isEqualTo(second);
 			await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
-				// More cursors at once than pooled connections: new connections are spread over both fronts.
+				// More cursors at once than pooled connections: new connections are
+				// spread over both fronts.
 				openCursors(collection, 16);
 				assertThat(listener.startedServiceIds()).contains(restarted);
 			});
@@ -89,7 +90,8 @@ class FrontRestartTests {
 		Set<ObjectId> serviceIds = new HashSet<>();
 		serviceIds.add(mongo.getServiceId(0));
 		long start = System.nanoTime();
-		// stopFront returns once the ports are free, so startFront can bind them at once, every time.
+		// stopFront returns once the ports are free, so startFront can bind them at once,
+		// every time.
 		for (int i = 0; i < RESTARTS; i++) {
 			mongo.stopFront(0);
 			mongo.startFront(0);
@@ -101,9 +103,9 @@ class FrontRestartTests {
 		assertThat(mongo.getLoadBalancerPort(0)).isEqualTo(loadBalancerPort);
 		try (WireClient client = new WireClient(loadBalancerPort)) {
 			client.send(WireClient.v2ProxyHeader());
-			BsonDocument hello = client.command(new BsonDocument("hello", new BsonInt32(1))
-				.append("loadBalanced", BsonBoolean.TRUE)
-				.append("$db", new BsonString("admin")));
+			BsonDocument hello = client
+				.command(new BsonDocument("hello", new BsonInt32(1)).append("loadBalanced", BsonBoolean.TRUE)
+					.append("$db", new BsonString("admin")));
 			assertThat(hello.getObjectId("serviceId").getValue()).isEqualTo(mongo.getServiceId(0));
 		}
 	}

@@ -8,7 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The strict reading of a PROXY v1 line, case by case (the socket-level behaviour is in {@link WireProtocolTests}).
+ * The strict reading of a PROXY v1 line, case by case (the socket-level behaviour is in
+ * {@link WireProtocolTests}).
  */
 class ProxyV1HeaderTests {
 

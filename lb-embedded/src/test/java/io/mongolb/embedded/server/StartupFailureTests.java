@@ -8,17 +8,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
+import io.mongolb.embedded.support.LoopbackPorts;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
-import static io.mongolb.embedded.support.LoopbackPorts.accepts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A port that cannot be bound fails the start with a message naming it, and leaves nothing behind: no bound port, no
- * event-loop thread.
+ * A port that cannot be bound fails the start with a message naming it, and leaves
+ * nothing behind: no bound port, no event-loop thread.
  */
 class StartupFailureTests {
 
@@ -38,8 +38,9 @@ class StartupFailureTests {
 			assertThat(mongo.getFrontCount()).isEqualTo(2);
 			for (int front = 0; front < 2; front++) {
 				assertThat(mongo.isFrontRunning(front)).isFalse();
-				assertThat(accepts(mongo.getPort(front))).as("normal port of front %d", front).isFalse();
-				assertThat(accepts(mongo.getLoadBalancerPort(front))).as("load-balancer port of front %d", front)
+				assertThat(LoopbackPorts.accepts(mongo.getPort(front))).as("normal port of front %d", front).isFalse();
+				assertThat(LoopbackPorts.accepts(mongo.getLoadBalancerPort(front)))
+					.as("load-balancer port of front %d", front)
 					.isFalse();
 			}
 			await().atMost(Duration.ofSeconds(5))
@@ -60,15 +61,16 @@ class StartupFailureTests {
 					.hasMessageContaining("load-balancer port 127.0.0.1:" + loadBalancerPort)
 					.hasCauseInstanceOf(BindException.class);
 				assertThat(mongo.isFrontRunning(0)).isFalse();
-				assertThat(accepts(port)).as("normal port after the failed start").isFalse();
+				assertThat(LoopbackPorts.accepts(port)).as("normal port after the failed start").isFalse();
 				assertThat(mongo.getServiceId(0)).as("serviceId after the failed start").isEqualTo(stopped);
 			}
-			// Once the port is free again, the front starts on its ports, with a new serviceId.
+			// Once the port is free again, the front starts on its ports, with a new
+			// serviceId.
 			mongo.startFront(0);
 			assertThat(mongo.isFrontRunning(0)).isTrue();
 			assertThat(mongo.getServiceId(0)).isNotEqualTo(stopped);
 			assertThat(mongo.getPort(0)).isEqualTo(port);
-			assertThat(accepts(loadBalancerPort)).isTrue();
+			assertThat(LoopbackPorts.accepts(loadBalancerPort)).isTrue();
 		}
 	}
 
@@ -97,8 +99,7 @@ class StartupFailureTests {
 		return Thread.getAllStackTraces()
 			.keySet()
 			.stream()
-			.filter((thread) -> !before.contains(thread) && thread.isAlive()
-					&& thread.getName().startsWith("mongolb-"))
+			.filter((thread) -> !before.contains(thread) && thread.isAlive() && thread.getName().startsWith("mongolb-"))
 			.map(Thread::getName)
 			.toList();
 	}

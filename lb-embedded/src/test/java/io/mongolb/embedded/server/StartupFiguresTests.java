@@ -5,20 +5,20 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import io.mongolb.embedded.support.WireClient;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
 import org.junit.jupiter.api.Test;
 
-import io.mongolb.embedded.support.WireClient;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Measures (and prints, without asserting on the numbers) the start-to-ready time of a 2-front cluster with the
- * balancer in a warm JVM, and the heap an idle cluster holds. Ready means: a load-balanced hello through the balancer
- * is answered with a serviceId. Each run asserts that it was ready.
+ * Measures (and prints, without asserting on the numbers) the start-to-ready time of a
+ * 2-front cluster with the balancer in a warm JVM, and the heap an idle cluster holds.
+ * Ready means: a load-balanced hello through the balancer is answered with a serviceId.
+ * Each run asserts that it was ready.
  */
 class StartupFiguresTests {
 
@@ -41,26 +41,28 @@ class StartupFiguresTests {
 		}
 		Collections.sort(millis);
 		double median = (millis.get(RUNS / 2 - 1) + millis.get(RUNS / 2)) / 2;
-		System.out.printf("FIGURE start-to-ready (2 fronts + balancer, warm JVM, %d runs after %d warm-ups): "
-				+ "median %.1f ms, min %.1f ms, max %.1f ms%n", RUNS, WARM_UPS, median, millis.get(0),
-				millis.get(RUNS - 1));
+		System.out.printf(
+				"FIGURE start-to-ready (2 fronts + balancer, warm JVM, %d runs after %d warm-ups): "
+						+ "median %.1f ms, min %.1f ms, max %.1f ms%n",
+				RUNS, WARM_UPS, median, millis.get(0), millis.get(RUNS - 1));
 
 		long before = usedHeapAfterGc();
 		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(2).start()) {
 			assertReady(mongo);
 			long idle = usedHeapAfterGc();
-			System.out.printf("FIGURE heap used by an idle 2-front cluster with balancer: %.2f MiB "
-					+ "(used heap after GC %.1f MiB -> %.1f MiB)%n", (idle - before) / 1048576.0, before / 1048576.0,
-					idle / 1048576.0);
+			System.out.printf(
+					"FIGURE heap used by an idle 2-front cluster with balancer: %.2f MiB "
+							+ "(used heap after GC %.1f MiB -> %.1f MiB)%n",
+					(idle - before) / 1048576.0, before / 1048576.0, idle / 1048576.0);
 		}
 		assertThat(millis).hasSize(RUNS);
 	}
 
 	private static void assertReady(EmbeddedLoadBalancedMongo mongo) throws IOException {
 		try (WireClient client = new WireClient(mongo.getBalancerPort())) {
-			BsonDocument reply = client.command(new BsonDocument("hello", new BsonInt32(1))
-				.append("loadBalanced", BsonBoolean.TRUE)
-				.append("$db", new BsonString("admin")));
+			BsonDocument reply = client
+				.command(new BsonDocument("hello", new BsonInt32(1)).append("loadBalanced", BsonBoolean.TRUE)
+					.append("$db", new BsonString("admin")));
 			assertThat(mongo.getServiceIds()).contains(reply.getObjectId("serviceId").getValue());
 		}
 	}

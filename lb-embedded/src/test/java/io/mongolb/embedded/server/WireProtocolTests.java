@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 
+import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
+import io.mongolb.embedded.support.WireClient;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
@@ -22,17 +24,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
-import io.mongolb.embedded.support.WireClient;
-
 import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Exact wire behaviour of the fronts, with a raw socket: PROXY headers, the load-balanced handshake on OP_MSG and
- * OP_QUERY, later hellos, the normal port, moreToCome, serverStatus.
+ * Exact wire behaviour of the fronts, with a raw socket: PROXY headers, the load-balanced
+ * handshake on OP_MSG and OP_QUERY, later hellos, the normal port, moreToCome,
+ * serverStatus.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @EmbeddedLoadBalancedMongoTest(fronts = 2, proxyHeaderTimeoutMillis = 500)
@@ -79,8 +79,8 @@ class WireProtocolTests {
 			BsonDocument second = client.command(hello(true));
 			assertThat(second.getDouble("ok").getValue()).isEqualTo(1.0);
 			assertThat(second.containsKey("serviceId")).isFalse();
-			BsonDocument ping = client.command(new BsonDocument("ping", new BsonInt32(1)).append("$db",
-					new BsonString("admin")));
+			BsonDocument ping = client
+				.command(new BsonDocument("ping", new BsonInt32(1)).append("$db", new BsonString("admin")));
 			assertThat(ping.getDouble("ok").getValue()).isEqualTo(1.0);
 		}
 	}
@@ -89,8 +89,8 @@ class WireProtocolTests {
 	void legacyOpQueryHandshakeGetsTheServiceId() throws IOException {
 		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
 			client.send(WireClient.v1Header());
-			BsonDocument reply = client.legacyCommand(new BsonDocument("isMaster", new BsonInt32(1))
-				.append("loadBalanced", BsonBoolean.TRUE));
+			BsonDocument reply = client
+				.legacyCommand(new BsonDocument("isMaster", new BsonInt32(1)).append("loadBalanced", BsonBoolean.TRUE));
 			assertThat(reply.getBoolean("ismaster").getValue()).isTrue();
 			assertThat(reply.getObjectId("serviceId").getValue()).isEqualTo(mongo.getServiceId(0));
 		}
@@ -144,8 +144,8 @@ class WireProtocolTests {
 	@ValueSource(strings = { "garbage", "http", "bad-v1-addresses", "v1-too-long", "truncated-v1", "truncated-v2",
 			"bad-v2-signature", "bad-v2-version", "short", "nothing", "v1-bracketed-ipv6", "v1-zone-id", "v1-plus-port",
 			"v1-space-before-crlf", "v1-double-space", "v1-ipv4-in-tcp6", "v1-ipv6-in-tcp4", "v1-leading-zero-octet",
-			"v1-leading-zero-port", "v1-port-too-large", "v1-lower-case-protocol", "v1-two-double-colons",
-			"v1-lf-only", "v1-cr-only", "v1-nul", "v1-unknown-no-space" })
+			"v1-leading-zero-port", "v1-port-too-large", "v1-lower-case-protocol", "v1-two-double-colons", "v1-lf-only",
+			"v1-cr-only", "v1-nul", "v1-unknown-no-space" })
 	void malformedOrMissingHeaderClosesThatConnectionOnly(String shape, CapturedOutput output) throws IOException {
 		try (WireClient healthy = new WireClient(mongo.getLoadBalancerPort(0))) {
 			healthy.send(WireClient.v2ProxyHeader());
@@ -200,8 +200,8 @@ class WireProtocolTests {
 						.contains("; Make sure your proxy is configured to emit a Proxy Protocol header"));
 			}
 
-			BsonDocument ping = healthy.command(new BsonDocument("ping", new BsonInt32(1)).append("$db",
-					new BsonString("admin")));
+			BsonDocument ping = healthy
+				.command(new BsonDocument("ping", new BsonInt32(1)).append("$db", new BsonString("admin")));
 			assertThat(ping.getDouble("ok").getValue()).isEqualTo(1.0);
 		}
 	}
@@ -212,7 +212,8 @@ class WireProtocolTests {
 			client.send(WireClient.v2ProxyHeader());
 			assertThat(client.command(hello(true)).containsKey("serviceId")).isTrue();
 			BsonDocument ping = new BsonDocument("ping", new BsonInt32(1)).append("$db", new BsonString("admin"));
-			// The 500 ms header timeout was cancelled when the header arrived: the connection stays open past it.
+			// The 500 ms header timeout was cancelled when the header arrived: the
+			// connection stays open past it.
 			await().during(Duration.ofMillis(800))
 				.atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(client.command(ping).getDouble("ok").getValue()).isEqualTo(1.0));
@@ -244,9 +245,10 @@ class WireProtocolTests {
 				.append("writeConcern", new BsonDocument("w", new BsonInt32(0)))
 				.append("$db", new BsonString("wire"));
 			client.sendMessage(insert, 2);
-			// The next reply read must be the count's: no reply came for the moreToCome insert.
-			BsonDocument count = client.command(new BsonDocument("count", new BsonString("moreToCome"))
-				.append("$db", new BsonString("wire")));
+			// The next reply read must be the count's: no reply came for the moreToCome
+			// insert.
+			BsonDocument count = client
+				.command(new BsonDocument("count", new BsonString("moreToCome")).append("$db", new BsonString("wire")));
 			assertThat(count.getNumber("n").intValue()).isEqualTo(1);
 		}
 	}
@@ -266,27 +268,10 @@ class WireProtocolTests {
 				assertThat(mongo.getLoadBalancedConnections(1)).isEqualTo(before + 1);
 			}
 			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(() -> assertThat(admin.command(serverStatus)
-					.getDocument("connections")
-					.getInt32("loadBalanced")
-					.getValue()).isEqualTo(before));
+				.untilAsserted(() -> assertThat(
+						admin.command(serverStatus).getDocument("connections").getInt32("loadBalanced").getValue())
+					.isEqualTo(before));
 		}
-	}
-
-	@Nested
-	@EmbeddedLoadBalancedMongoTest(fronts = 1, balancer = false, maxWireVersion = 25)
-	class MaxWireVersion {
-
-		@Test
-		void maxWireVersionIsConfigurableAndAtLeast13(EmbeddedLoadBalancedMongo other) throws IOException {
-			assertThatIllegalArgumentException()
-				.isThrownBy(() -> EmbeddedLoadBalancedMongo.builder().maxWireVersion(12))
-				.withMessageContaining("at least 13");
-			try (WireClient client = new WireClient(other.getPort(0))) {
-				assertThat(client.command(hello(false)).getInt32("maxWireVersion").getValue()).isEqualTo(25);
-			}
-		}
-
 	}
 
 	@Test
@@ -301,9 +286,9 @@ class WireProtocolTests {
 			client.command(new BsonDocument("insert", new BsonString("kill")).append("documents", documents)
 				.append("$db", new BsonString("wire")));
 			int before = mongo.getOpenCursors(0);
-			BsonDocument find = client.command(new BsonDocument("find", new BsonString("kill"))
-				.append("batchSize", new BsonInt32(1))
-				.append("$db", new BsonString("wire")));
+			BsonDocument find = client
+				.command(new BsonDocument("find", new BsonString("kill")).append("batchSize", new BsonInt32(1))
+					.append("$db", new BsonString("wire")));
 			long cursorId = find.getDocument("cursor").getInt64("id").getValue();
 			assertThat(cursorId).isNotZero();
 			assertThat(mongo.getOpenCursors(0)).isEqualTo(before + 1);
@@ -320,6 +305,22 @@ class WireProtocolTests {
 		ObjectId first = mongo.getServiceId(0);
 		ObjectId second = mongo.getServiceId(1);
 		assertThat(first).isNotNull().isNotEqualTo(second);
+	}
+
+	@Nested
+	@EmbeddedLoadBalancedMongoTest(fronts = 1, balancer = false, maxWireVersion = 25)
+	class MaxWireVersion {
+
+		@Test
+		void maxWireVersionIsConfigurableAndAtLeast13(EmbeddedLoadBalancedMongo other) throws IOException {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> EmbeddedLoadBalancedMongo.builder().maxWireVersion(12))
+				.withMessageContaining("at least 13");
+			try (WireClient client = new WireClient(other.getPort(0))) {
+				assertThat(client.command(hello(false)).getInt32("maxWireVersion").getValue()).isEqualTo(25);
+			}
+		}
+
 	}
 
 }

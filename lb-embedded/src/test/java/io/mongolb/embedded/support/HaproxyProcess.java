@@ -16,10 +16,12 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A real HAProxy started as a child process in front of the embedded fronts' load-balancer ports.
+ * A real HAProxy started as a child process in front of the embedded fronts'
+ * load-balancer ports.
  * <p>
- * When {@code haproxy} is not on the PATH the calling test is skipped with the reason, unless the environment variable
- * {@code CI} is {@code true}: there its absence is a failure (CI installs it).
+ * When {@code haproxy} is not on the PATH the calling test is skipped with the reason,
+ * unless the environment variable {@code CI} is {@code true}: there its absence is a
+ * failure (CI installs it).
  */
 public final class HaproxyProcess implements AutoCloseable {
 
@@ -40,7 +42,10 @@ public final class HaproxyProcess implements AutoCloseable {
 		Runtime.getRuntime().addShutdownHook(this.killOnExit);
 	}
 
-	/** Returns the haproxy executable, skipping (or, under CI=true, failing) the test when there is none. */
+	/**
+	 * Returns the haproxy executable, skipping (or, under CI=true, failing) the test when
+	 * there is none.
+	 */
 	public static Path requireHaproxy() {
 		String path = System.getenv("PATH");
 		if (path != null) {
@@ -52,8 +57,9 @@ public final class HaproxyProcess implements AutoCloseable {
 			}
 		}
 		String reason = "haproxy is not on the PATH (install it, e.g. apt-get install haproxy; .ci/run does)";
-		// Required under CI=true (the project's CI installs HAProxy), or wherever MONGOLB_REQUIRE_HAPROXY=true;
-		// MONGOLB_REQUIRE_HAPROXY=false lets a CI without HAProxy skip these tests instead.
+		// Required under CI=true (the project's CI installs HAProxy), or wherever
+		// MONGOLB_REQUIRE_HAPROXY=true; MONGOLB_REQUIRE_HAPROXY=false lets a CI without
+		// HAProxy skip these tests instead.
 		String required = System.getenv("MONGOLB_REQUIRE_HAPROXY");
 		if ("true".equals(required) || ("true".equals(System.getenv("CI")) && !"false".equals(required))) {
 			fail(reason + ": under CI=true (or MONGOLB_REQUIRE_HAPROXY=true) the real-HAProxy tests must run;"
@@ -64,17 +70,19 @@ public final class HaproxyProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Starts HAProxy ({@code mode tcp}, {@code balance roundrobin}) in front of the given ports, with a TCP health
-	 * check every 200 ms on each server, as deployments in front of mongos have: with {@code send-proxy-v2} each check
-	 * connection begins with a PROXY v2 {@code LOCAL} header and is closed without a MongoDB message.
+	 * Starts HAProxy ({@code mode tcp}, {@code balance roundrobin}) in front of the given
+	 * ports, with a TCP health check every 200 ms on each server, as deployments in front
+	 * of mongos have: with {@code send-proxy-v2} each check connection begins with a
+	 * PROXY v2 {@code LOCAL} header and is closed without a MongoDB message.
 	 * @param directory where to write the configuration and the log
 	 * @param upstreamPorts the fronts' load-balancer ports on 127.0.0.1
 	 * @param sendProxy {@code send-proxy-v2} or {@code send-proxy}
 	 */
 	public static HaproxyProcess start(Path directory, List<Integer> upstreamPorts, String sendProxy) {
 		Path executable = requireHaproxy();
-		// HAProxy needs its port in the configuration, so a free port is picked first; another process may take
-		// it meanwhile, so a start that fails is tried again on a new port, a bounded number of times.
+		// HAProxy needs its port in the configuration, so a free port is picked first;
+		// another process may take it meanwhile, so a start that fails is tried again on
+		// a new port, a bounded number of times.
 		IllegalStateException failure = null;
 		for (int attempt = 1; attempt <= 3; attempt++) {
 			try {
@@ -87,17 +95,23 @@ public final class HaproxyProcess implements AutoCloseable {
 		throw failure;
 	}
 
-	private static HaproxyProcess start(Path executable, Path directory, List<Integer> upstreamPorts,
-			String sendProxy, int attempt) {
+	private static HaproxyProcess start(Path executable, Path directory, List<Integer> upstreamPorts, String sendProxy,
+			int attempt) {
 		int port = LoopbackPorts.freePort();
 		StringBuilder config = new StringBuilder();
 		config.append("global\n    maxconn 256\n\n");
-		config.append("defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30m\n    timeout server 30m\n\n");
+		config.append(
+				"defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30m\n    timeout server 30m\n\n");
 		config.append("frontend mongos\n    bind 127.0.0.1:").append(port).append("\n    default_backend fronts\n\n");
 		config.append("backend fronts\n    balance roundrobin\n");
 		for (int i = 0; i < upstreamPorts.size(); i++) {
-			config.append("    server front").append(i).append(" 127.0.0.1:").append(upstreamPorts.get(i))
-				.append(' ').append(sendProxy).append(" check inter 200ms\n");
+			config.append("    server front")
+				.append(i)
+				.append(" 127.0.0.1:")
+				.append(upstreamPorts.get(i))
+				.append(' ')
+				.append(sendProxy)
+				.append(" check inter 200ms\n");
 		}
 		try {
 			Path cfg = directory.resolve("haproxy-" + sendProxy + "-" + attempt + ".cfg");
@@ -109,15 +123,13 @@ public final class HaproxyProcess implements AutoCloseable {
 				.start();
 			HaproxyProcess haproxy = new HaproxyProcess(process, port, log);
 			try {
-				await().atMost(Duration.ofSeconds(15))
-					.pollInterval(Duration.ofMillis(50))
-					.until(() -> {
-						if (!process.isAlive()) {
-							throw new IllegalStateException("haproxy exited with " + process.exitValue() + ": "
-									+ Files.readString(log));
-						}
-						return LoopbackPorts.accepts(port);
-					});
+				await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
+					if (!process.isAlive()) {
+						throw new IllegalStateException(
+								"haproxy exited with " + process.exitValue() + ": " + Files.readString(log));
+					}
+					return LoopbackPorts.accepts(port);
+				});
 			}
 			catch (RuntimeException ex) {
 				haproxy.close();

@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.bson.Document;
-import org.bson.types.ObjectId;
-
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
@@ -19,12 +16,15 @@ import com.mongodb.connection.ClusterDescription;
 import com.mongodb.connection.ClusterType;
 import com.mongodb.connection.ServerDescription;
 import com.mongodb.connection.ServerType;
+import org.bson.Document;
+import org.bson.types.ObjectId;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The load-balanced scenario shared by the in-process balancer and the real HAProxy tests: CRUD, a find with a small
- * batch size and getMore, serviceIds on every command, both fronts seen, the LOAD_BALANCED topology.
+ * The load-balanced scenario shared by the in-process balancer and the real HAProxy
+ * tests: CRUD, a find with a small batch size and getMore, serviceIds on every command,
+ * both fronts seen, the LOAD_BALANCED topology.
  */
 public final class LoadBalancedScenario {
 
@@ -42,7 +42,8 @@ public final class LoadBalancedScenario {
 	}
 
 	/**
-	 * Runs the scenario through a load-balanced connection string and asserts what it must show.
+	 * Runs the scenario through a load-balanced connection string and asserts what it
+	 * must show.
 	 * @param connectionString a connection string with loadBalanced=true
 	 * @param expectedServiceIds the serviceIds of the fronts behind the balancer
 	 */
@@ -62,13 +63,17 @@ public final class LoadBalancedScenario {
 			assertThat(collection.find(Filters.eq("_id", 3)).first()).containsEntry("updated", true);
 
 			List<Integer> seen = new ArrayList<>();
-			try (MongoCursor<Document> cursor = collection.find().sort(new Document("_id", 1)).batchSize(4).iterator()) {
+			try (MongoCursor<Document> cursor = collection.find()
+				.sort(new Document("_id", 1))
+				.batchSize(4)
+				.iterator()) {
 				cursor.forEachRemaining((document) -> seen.add(document.getInteger("_id")));
 			}
 			assertThat(seen).hasSize(19).startsWith(0, 1, 2).endsWith(17, 18);
 			assertThat(listener.started).anySatisfy((event) -> assertThat(event.getCommandName()).isEqualTo("getMore"));
 
-			// Several open cursors pin several connections: the balancer spreads them over the fronts.
+			// Several open cursors pin several connections: the balancer spreads them
+			// over the fronts.
 			List<MongoCursor<Document>> open = new ArrayList<>();
 			try {
 				for (int i = 0; i < 2 * expectedServiceIds.size() + 2; i++) {
@@ -91,8 +96,8 @@ public final class LoadBalancedScenario {
 		assertThat(listener.started).allSatisfy((event) -> assertThat(event.getConnectionDescription().getServiceId())
 			.as("serviceId of %s", event.getCommandName())
 			.isNotNull());
-		assertThat(listener.succeeded).allSatisfy((event) -> assertThat(event.getConnectionDescription().getServiceId())
-			.isNotNull());
+		assertThat(listener.succeeded)
+			.allSatisfy((event) -> assertThat(event.getConnectionDescription().getServiceId()).isNotNull());
 		assertThat(listener.startedServiceIds()).allSatisfy((id) -> assertThat(expectedServiceIds).contains(id));
 		assertThat(listener.startedServiceIds()).containsAll(expectedServiceIds);
 		assertThat(listener.failed).extracting((event) -> event.getCommandName() + ": " + event.getThrowable())

@@ -31,8 +31,8 @@ public final class LoopbackPorts {
 	}
 
 	/**
-	 * A port that was free a moment ago (another process may take it before it is used: prefer binding port 0 where
-	 * the server allows it).
+	 * A port that was free a moment ago (another process may take it before it is used:
+	 * prefer binding port 0 where the server allows it).
 	 * @return the port
 	 */
 	public static int freePort() {

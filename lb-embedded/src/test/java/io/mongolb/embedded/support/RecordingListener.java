@@ -3,14 +3,13 @@ package io.mongolb.embedded.support;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.bson.types.ObjectId;
-
 import com.mongodb.event.CommandFailedEvent;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
 import com.mongodb.event.CommandSucceededEvent;
 import com.mongodb.event.ConnectionPoolClearedEvent;
 import com.mongodb.event.ConnectionPoolListener;
+import org.bson.types.ObjectId;
 
 /**
  * Records the command and pool events a test asserts on.

@@ -22,12 +22,14 @@ import org.bson.codecs.EncoderContext;
 import org.bson.io.BasicOutputBuffer;
 
 /**
- * A raw-socket MongoDB wire client for tests that need exact bytes: PROXY headers, OP_MSG flags, OP_QUERY.
+ * A raw-socket MongoDB wire client for tests that need exact bytes: PROXY headers, OP_MSG
+ * flags, OP_QUERY.
  */
 public final class WireClient implements AutoCloseable {
 
 	/** The 12-byte PROXY protocol v2 signature. */
-	public static final byte[] V2_SIGNATURE = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A };
+	public static final byte[] V2_SIGNATURE = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54,
+			0x0A };
 
 	private static final int OP_REPLY = 1;
 
@@ -94,7 +96,10 @@ public final class WireClient implements AutoCloseable {
 		return id;
 	}
 
-	/** Sends an OP_QUERY command to {@code admin.$cmd} and reads the OP_REPLY's first document. */
+	/**
+	 * Sends an OP_QUERY command to {@code admin.$cmd} and reads the OP_REPLY's first
+	 * document.
+	 */
 	public BsonDocument legacyCommand(BsonDocument command) throws IOException {
 		byte[] body = bson(command);
 		byte[] collection = "admin.$cmd\0".getBytes(StandardCharsets.US_ASCII);
@@ -120,8 +125,8 @@ public final class WireClient implements AutoCloseable {
 		int responseTo = reply.getInt(8);
 		int opCode = reply.getInt(12);
 		if (responseTo != requestId || opCode != OP_MSG) {
-			throw new IOException("Unexpected reply: responseTo " + responseTo + " (expected " + requestId
-					+ "), opCode " + opCode);
+			throw new IOException(
+					"Unexpected reply: responseTo " + responseTo + " (expected " + requestId + "), opCode " + opCode);
 		}
 		int documentStart = 16 + 4 + 1;
 		return new RawBsonDocument(Arrays.copyOfRange(reply.array(), documentStart, reply.capacity()));
@@ -138,8 +143,8 @@ public final class WireClient implements AutoCloseable {
 	}
 
 	/**
-	 * Returns whether the server closed the connection: a read returns end of stream or the connection is reset
-	 * within the socket timeout.
+	 * Returns whether the server closed the connection: a read returns end of stream or
+	 * the connection is reset within the socket timeout.
 	 */
 	public boolean isClosedByServer() throws IOException {
 		InputStream stream = this.socket.getInputStream();
@@ -154,7 +159,9 @@ public final class WireClient implements AutoCloseable {
 		}
 	}
 
-	/** The client side's port, as the server sees it in the connection's remote address. */
+	/**
+	 * The client side's port, as the server sees it in the connection's remote address.
+	 */
 	public int localPort() {
 		return this.socket.getLocalPort();
 	}
