@@ -55,7 +55,7 @@ public final class EmbeddedLoadBalancedMongoExtension
 		Class<?> testClass = context.getRequiredTestClass();
 		Class<?> annotated = annotatedClass(testClass);
 		if (lifecycleOf(annotated) == Lifecycle.PER_CLASS) {
-			injectFields(testClass, null, clusterFor(context), true);
+			injectFields(testClass, null, clusterFor(context, testClass), true);
 			return;
 		}
 		List<Field> statics = fields(testClass, true);
@@ -75,8 +75,11 @@ public final class EmbeddedLoadBalancedMongoExtension
 	 */
 	@Override
 	public void postProcessTestInstance(Object testInstance, ExtensionContext context) throws Exception {
-		if (lifecycleOf(annotatedClass(testInstance.getClass())) == Lifecycle.PER_CLASS) {
-			injectFields(testInstance.getClass(), testInstance, clusterFor(context), false);
+		// JUnit creates an enclosing instance of a @Nested class in the nested method's
+		// context: the instance's own class decides which cluster it gets.
+		Class<?> instanceClass = testInstance.getClass();
+		if (lifecycleOf(annotatedClass(instanceClass)) == Lifecycle.PER_CLASS) {
+			injectFields(instanceClass, testInstance, clusterFor(context, instanceClass), false);
 		}
 	}
 
@@ -88,15 +91,13 @@ public final class EmbeddedLoadBalancedMongoExtension
 	 */
 	@Override
 	public void beforeEach(ExtensionContext context) throws Exception {
-		Class<?> annotated = annotatedClass(context.getRequiredTestClass());
-		if (lifecycleOf(annotated) != Lifecycle.PER_METHOD) {
-			return;
-		}
-		EmbeddedLoadBalancedMongo mongo = clusterFor(context);
 		for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
-			// An enclosing instance with a cluster of its own keeps it.
-			if (annotatedClass(instance.getClass()) == annotated) {
-				injectFields(instance.getClass(), instance, mongo, false);
+			// Each instance (the test's and its enclosing ones) gets the cluster of its
+			// own
+			// class; those of PER_CLASS classes got theirs when they were created.
+			Class<?> instanceClass = instance.getClass();
+			if (lifecycleOf(annotatedClass(instanceClass)) == Lifecycle.PER_METHOD) {
+				injectFields(instanceClass, instance, clusterFor(context, instanceClass), false);
 			}
 		}
 	}
@@ -122,7 +123,12 @@ public final class EmbeddedLoadBalancedMongoExtension
 	 */
 	@Override
 	public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-		return clusterFor(extensionContext);
+		// A constructor or method of an enclosing class (created in a nested method's
+		// context) gets the cluster of that class; an inherited method that of the test
+		// class.
+		Class<?> declaring = parameterContext.getDeclaringExecutable().getDeclaringClass();
+		Class<?> testClass = extensionContext.getRequiredTestClass();
+		return clusterFor(extensionContext, declaring.isAssignableFrom(testClass) ? testClass : declaring);
 	}
 
 	/**
@@ -137,8 +143,8 @@ public final class EmbeddedLoadBalancedMongoExtension
 		return ExtensionContextScope.TEST_METHOD;
 	}
 
-	private static EmbeddedLoadBalancedMongo clusterFor(ExtensionContext context) {
-		Class<?> annotated = annotatedClass(context.getRequiredTestClass());
+	private static EmbeddedLoadBalancedMongo clusterFor(ExtensionContext context, Class<?> forClass) {
+		Class<?> annotated = annotatedClass(forClass);
 		EmbeddedLoadBalancedMongoTest annotation = annotationOf(annotated);
 		if (annotation.lifecycle() == Lifecycle.PER_METHOD) {
 			if (context.getTestMethod().isEmpty()) {

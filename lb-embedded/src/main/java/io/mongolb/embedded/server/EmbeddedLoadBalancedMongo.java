@@ -304,7 +304,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * @param front the front index, from 0
 	 * @since 0.1.0
 	 */
-	public void stopFront(int front) {
+	public synchronized void stopFront(int front) {
 		front(front).stop();
 	}
 
@@ -313,10 +313,16 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 * a port is taken (by another process), it fails naming the port, releases what it
 	 * had bound and keeps the previous {@code serviceId}.
 	 * @param front the front index, from 0
-	 * @throws IllegalStateException if a port cannot be bound
+	 * @throws IllegalStateException if a port cannot be bound, or the cluster is not
+	 * running (not started, or closed)
 	 * @since 0.1.0
 	 */
-	public void startFront(int front) {
+	public synchronized void startFront(int front) {
+		if (!this.running) {
+			// Its I/O threads are gone once closed: a front started now would never be
+			// closed.
+			throw new IllegalStateException("Cannot start front " + front + ": the cluster is not running");
+		}
 		front(front).start();
 	}
 

@@ -104,15 +104,21 @@ final class FrontServer {
 		this.acceptGroup = new MultiThreadIoEventLoopGroup(1,
 				new DefaultThreadFactory("mongolb-embedded-accept-" + this.identity.index(), true),
 				NioIoHandler.newFactory());
-		this.clients = new DefaultChannelGroup("mongolb-front-" + this.identity.index(), GlobalEventExecutor.INSTANCE);
+		this.failPoint.reset();
+		// stayClosed: a connection accepted just before stop() and active only after it
+		// is
+		// closed at once instead of staying open on a stopped front.
+		ChannelGroup clients = new DefaultChannelGroup("mongolb-front-" + this.identity.index(),
+				GlobalEventExecutor.INSTANCE, true);
+		this.clients = clients;
 		@Nullable ObjectId previous = null;
 		try {
-			this.normalChannel = bind(this.port, false);
+			this.normalChannel = bind(this.port, false, clients);
 			this.port = ((InetSocketAddress) this.normalChannel.localAddress()).getPort();
 			// Only load-balanced connections see the serviceId, and they exist once the
 			// next bind succeeds.
 			previous = this.identity.replaceServiceId(new ObjectId());
-			this.loadBalancerChannel = bind(this.loadBalancerPort, true);
+			this.loadBalancerChannel = bind(this.loadBalancerPort, true, clients);
 			this.loadBalancerPort = ((InetSocketAddress) this.loadBalancerChannel.localAddress()).getPort();
 		}
 		catch (RuntimeException ex) {
@@ -122,13 +128,12 @@ final class FrontServer {
 			closeChannels();
 			throw ex;
 		}
-		this.failPoint.reset();
 		this.running = true;
 		logger.info("Front {} started: serviceId {}, port {}, load-balancer port {}", this.identity.index(),
 				this.identity.serviceIdForWire().getHexData(), this.port, this.loadBalancerPort);
 	}
 
-	private Channel bind(int bindPort, boolean loadBalancer) {
+	private Channel bind(int bindPort, boolean loadBalancer, ChannelGroup clients) {
 		ServerBootstrap bootstrap = new ServerBootstrap().group(this.acceptGroup, this.workerGroup)
 			.channel(NioServerSocketChannel.class)
 			.option(ChannelOption.SO_REUSEADDR, true)
@@ -138,7 +143,7 @@ final class FrontServer {
 
 				@Override
 				protected void initChannel(SocketChannel ch) {
-					initConnection(ch, loadBalancer);
+					initConnection(ch, loadBalancer, clients);
 				}
 
 			});
@@ -153,7 +158,7 @@ final class FrontServer {
 		return bound.channel();
 	}
 
-	private void initConnection(SocketChannel ch, boolean loadBalancer) {
+	private void initConnection(SocketChannel ch, boolean loadBalancer, ChannelGroup clients) {
 		ConnectionState state = new ConnectionState(loadBalancer, this.connectionIds.incrementAndGet());
 		if (loadBalancer) {
 			ch.pipeline()
@@ -168,7 +173,7 @@ final class FrontServer {
 			.addLast("front",
 					new FrontCommandHandler(this.identity, this.settings, this.failPoint, this.counters, this.cursors,
 							this.serverStatus, state))
-			.addLast("database", new MongoDatabaseHandler(this.store, this.clients))
+			.addLast("database", new MongoDatabaseHandler(this.store, clients))
 			.addLast("exceptions", new MongoExceptionHandler());
 	}
 

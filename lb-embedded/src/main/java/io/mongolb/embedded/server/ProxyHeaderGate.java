@@ -116,11 +116,14 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 		for (int i = 0; i < scanned; i++) {
 			byte b = in.getByte(start + i);
 			if (b == '\r') {
-				if (i + 1 >= in.readableBytes()) {
-					return;
-				}
+				// A CR too late for its LF to fit in the longest header cannot end one:
+				// no
+				// need to wait for the next byte.
 				if (i + 2 > ProxyV1Header.MAX_LENGTH) {
 					break;
+				}
+				if (i + 1 >= in.readableBytes()) {
+					return;
 				}
 				if (in.getByte(start + i + 1) != '\n') {
 					rejectV1Bytes(ctx, in, "a CR not followed by LF at offset " + i);

@@ -97,6 +97,10 @@ class EmbeddedLoadBalancedMongoExtensionTests {
 			assertThat(mongo).isNotSameAs(staticField);
 			assertThat(mongo.getFrontCount()).isEqualTo(1);
 			assertThat(mongo.getConnectionString()).endsWith("/nested?loadBalanced=true");
+			// The enclosing instance, created for this nested test, keeps the enclosing
+			// class's cluster.
+			assertThat(EmbeddedLoadBalancedMongoExtensionTests.this.instanceField).isSameAs(staticField);
+			assertThat(EmbeddedLoadBalancedMongoExtensionTests.this.fromConstructor).isSameAs(staticField);
 		}
 
 	}

@@ -13,6 +13,7 @@ import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -21,6 +22,19 @@ import static org.awaitility.Awaitility.await;
  * nothing behind: no bound port, no event-loop thread.
  */
 class StartupFailureTests {
+
+	@Test
+	void aFrontCannotBeStartedOnceTheClusterIsClosed() {
+		EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(1).balancer(false).start();
+		int port = mongo.getPort(0);
+		mongo.stopFront(0);
+		mongo.close();
+		// Its I/O threads are gone: a front started now would listen for ever, never
+		// closed.
+		assertThatIllegalStateException().isThrownBy(() -> mongo.startFront(0))
+			.withMessage("Cannot start front 0: the cluster is not running");
+		assertThat(LoopbackPorts.accepts(port)).isFalse();
+	}
 
 	@Test
 	void takenBalancerPortFailsTheStartNamesThePortAndReleasesEverything() throws IOException {

@@ -207,6 +207,27 @@ class WireProtocolTests {
 	}
 
 	@Test
+	void aCarriageReturnTooLateForAVersion1HeaderIsRefusedWithoutWaitingForTheTimeout(CapturedOutput output)
+			throws IOException {
+		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
+			// 107 bytes, the longest header: its last byte is a CR, whose LF could only
+			// come
+			// as the 108th byte. No header can end there, so the front must not wait for
+			// it.
+			byte[] bytes = ascii("PROXY UNKNOWN " + "x".repeat(92) + "\r");
+			assertThat(bytes).hasSize(107);
+			client.send(bytes);
+			assertThat(client.isClosedByServer()).isTrue();
+			String connection = "connection from /127.0.0.1:" + client.localPort() + ": ";
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(output.getOut().lines().filter((line) -> line.contains(connection)))
+					.singleElement(as(InstanceOfAssertFactories.STRING))
+					.contains("Initial Proxy Protocol header bytes invalid: ")
+					.doesNotContain("no complete header within"));
+		}
+	}
+
+	@Test
 	void connectionWithAHeaderOutlivesTheHeaderTimeout() throws IOException {
 		try (WireClient client = new WireClient(mongo.getLoadBalancerPort(0))) {
 			client.send(WireClient.v2ProxyHeader());
