@@ -78,7 +78,8 @@ public final class EmbeddedLoadBalancedMongoExtension
 		// JUnit creates an enclosing instance of a @Nested class in the nested method's
 		// context: the instance's own class decides which cluster it gets.
 		Class<?> instanceClass = testInstance.getClass();
-		if (lifecycleOf(annotatedClass(instanceClass)) == Lifecycle.PER_CLASS) {
+		Class<?> governing = findAnnotatedClass(instanceClass);
+		if (governing != null && lifecycleOf(governing) == Lifecycle.PER_CLASS) {
 			injectFields(instanceClass, testInstance, clusterFor(context, instanceClass), false);
 		}
 	}
@@ -95,8 +96,10 @@ public final class EmbeddedLoadBalancedMongoExtension
 			// Each instance (the test's and its enclosing ones) gets the cluster of its
 			// own
 			// class; those of PER_CLASS classes got theirs when they were created.
+			// An enclosing class without the annotation has no cluster to receive.
 			Class<?> instanceClass = instance.getClass();
-			if (lifecycleOf(annotatedClass(instanceClass)) == Lifecycle.PER_METHOD) {
+			Class<?> governing = findAnnotatedClass(instanceClass);
+			if (governing != null && lifecycleOf(governing) == Lifecycle.PER_METHOD) {
 				injectFields(instanceClass, instance, clusterFor(context, instanceClass), false);
 			}
 		}
@@ -183,13 +186,21 @@ public final class EmbeddedLoadBalancedMongoExtension
 	 * nearest enclosing class (for {@code @Nested} classes) that carries the annotation.
 	 */
 	private static Class<?> annotatedClass(Class<?> testClass) {
+		Class<?> annotated = findAnnotatedClass(testClass);
+		if (annotated != null) {
+			return annotated;
+		}
+		throw new ExtensionConfigurationException(
+				"No @EmbeddedLoadBalancedMongoTest on " + testClass.getName() + " or its enclosing classes");
+	}
+
+	private static @Nullable Class<?> findAnnotatedClass(Class<?> testClass) {
 		for (Class<?> candidate = testClass; candidate != null; candidate = candidate.getEnclosingClass()) {
 			if (AnnotationSupport.isAnnotated(candidate, EmbeddedLoadBalancedMongoTest.class)) {
 				return candidate;
 			}
 		}
-		throw new ExtensionConfigurationException(
-				"No @EmbeddedLoadBalancedMongoTest on " + testClass.getName() + " or its enclosing classes");
+		return null;
 	}
 
 	private static EmbeddedLoadBalancedMongoTest annotationOf(Class<?> annotated) {
