@@ -4,10 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
 
+import com.mongodb.connection.ConnectionId;
 import com.mongodb.event.ClusterListener;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.ConnectionPoolListener;
 import com.mongodb.event.ServerListener;
+import org.bson.types.ObjectId;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The single source of truth about a {@code MongoClient} in load-balanced mode: the
@@ -38,6 +41,8 @@ public class LoadBalancedTopology {
 	private final LoadBalancedConnectionPoolListener connectionPoolListener;
 
 	private final SnapshotAssembler snapshots;
+
+	private final ServiceRegistry registry;
 
 	/**
 	 * Create a topology model whose event texts give {@link Hints#NEUTRAL neutral}
@@ -108,6 +113,7 @@ public class LoadBalancedTopology {
 		this.serverListener = new LoadBalancedServerListener(descriptions, events);
 		this.commandListener = new LoadBalancedCommandListener(registry, clock);
 		this.connectionPoolListener = new LoadBalancedConnectionPoolListener(registry, events, clock);
+		this.registry = registry;
 		this.snapshots = new SnapshotAssembler(registry, descriptions, events, clock, leakThreshold);
 	}
 
@@ -152,6 +158,17 @@ public class LoadBalancedTopology {
 	 */
 	public LoadBalancedTopologySnapshot snapshot() {
 		return this.snapshots.snapshot();
+	}
+
+	/**
+	 * The service a pooled connection reached, as correlated from the commands that ran on
+	 * it. Takes no lock and allocates nothing.
+	 * @param connectionId the driver's id of the connection
+	 * @return the connection's serviceId, or {@code null} when the connection ran no
+	 * command yet, is closed, or its service is not tracked
+	 */
+	public @Nullable ObjectId serviceIdOf(ConnectionId connectionId) {
+		return this.registry.serviceIdOf(connectionId.getLocalValue());
 	}
 
 	/**

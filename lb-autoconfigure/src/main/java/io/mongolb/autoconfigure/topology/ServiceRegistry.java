@@ -92,6 +92,11 @@ final class ServiceRegistry {
 		return service;
 	}
 
+	@Nullable ObjectId serviceIdOf(long connectionId) {
+		ConnectionTable.Entry connection = this.connections.get(connectionId);
+		return (connection != null) ? connection.service.serviceId : null;
+	}
+
 	void connectionCheckedOut(long connectionId) {
 		ConnectionTable.Entry connection = this.connections.get(connectionId);
 		if (connection != null) {
