@@ -1,10 +1,14 @@
 package io.mongolb.autoconfigure;
 
+import java.time.Duration;
+
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.mode.LoadBalancedModeResolver;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,10 +47,12 @@ import org.springframework.core.env.Environment;
  * applications) inject; it hears nothing unless the customizer registered its
  * listeners.</li>
  * </ul>
- * Everything users can see (the health contributor, listeners on the client) exists only
- * when the decision is active. When the application defines its own
- * {@code MongoClientSettings} bean (Spring Boot then ignores {@code spring.mongodb.*}),
- * the decision is taken from those settings instead.
+ * A fourth, the {@link LoadBalancedScheduler}, exists too; it schedules work (the expiry
+ * of idle services) and runs a thread only when the decision is active. Everything users
+ * can see (the health contributor, listeners on the client) exists only when the decision
+ * is active. When the application defines its own {@code MongoClientSettings} bean
+ * (Spring Boot then ignores {@code spring.mongodb.*}), the decision is taken from those
+ * settings instead.
  *
  * @since 0.1.0
  */
@@ -57,6 +63,11 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBean(MongoConnectionDetails.class)
 @EnableConfigurationProperties(LoadBalancedProperties.class)
 public final class LoadBalancedMongoAutoConfiguration {
+
+	/** The name of the scheduled task that expires idle services. */
+	static final String EXPIRE_IDLE_SERVICES = "expire idle services";
+
+	private static final Log logger = LogFactory.getLog(LoadBalancedMongoAutoConfiguration.class);
 
 	LoadBalancedMongoAutoConfiguration() {
 	}
@@ -86,6 +97,28 @@ public final class LoadBalancedMongoAutoConfiguration {
 				properties.getPinning().getLeakThreshold(), properties.getEvents().getCapacity(),
 				new LoadBalancedTopology.Hints(
 						"raise mongodb.load-balanced.metrics.max-services above the number of mongos"));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoadBalancedScheduler loadBalancedScheduler(LoadBalancedMode mode, LoadBalancedTopology topology,
+			LoadBalancedProperties properties) {
+		LoadBalancedScheduler scheduler = new LoadBalancedScheduler();
+		if (mode.active()) {
+			Duration expireAfter = properties.getMetrics().getExpireAfter();
+			scheduler.schedule(EXPIRE_IDLE_SERVICES, expiryPeriod(expireAfter), () -> {
+				int expired = topology.expireIdleServices(expireAfter);
+				if (expired > 0 && logger.isDebugEnabled()) {
+					logger.debug("Stopped tracking " + expired + " service(s) idle for " + expireAfter);
+				}
+			});
+		}
+		return scheduler;
+	}
+
+	// A service expires at most a quarter of its expiry time late, and at most a minute.
+	static Duration expiryPeriod(Duration expireAfter) {
+		return Duration.ofMillis(Math.max(1000, Math.min(expireAfter.toMillis() / 4, 60_000)));
 	}
 
 	@Bean

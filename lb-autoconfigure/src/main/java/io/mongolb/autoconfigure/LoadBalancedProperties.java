@@ -135,16 +135,51 @@ public class LoadBalancedProperties {
 	}
 
 	/**
-	 * Bounds of the per-service state.
+	 * Per-service meters and the bounds of the per-service state.
 	 */
 	public static class Metrics {
 
 		/**
+		 * The shortest accepted expire-after.
+		 */
+		static final Duration MIN_EXPIRE_AFTER = Duration.ofMinutes(1);
+
+		/**
+		 * Whether to bind the per-service meters (mongodb.lb.*) when a MeterRegistry bean
+		 * exists.
+		 */
+		private boolean enabled = true;
+
+		/**
 		 * Maximum number of serviceIds (mongos instances behind the balancer) tracked at
-		 * once. When a new service appears at the bound, the one idle longest (preferring
-		 * one with no open connection) is evicted.
+		 * once, and so of service.id values per meter. When a new service appears at the
+		 * bound, the one idle longest with no open connection is evicted and its meters
+		 * are removed; when every tracked service has open connections, the newcomer is
+		 * counted as untracked.
 		 */
 		private int maxServices = 32;
+
+		/**
+		 * How long a service may have no open connection and serve no command before it
+		 * stops being tracked: its meters are removed and its snapshot entry goes. At
+		 * least 1m.
+		 */
+		private Duration expireAfter = Duration.ofHours(1);
+
+		/**
+		 * Whether to add a service.id tag to Micrometer's mongodb.driver.commands meters
+		 * (Spring Boot's MongoDB command metrics). Their meters of a service are removed
+		 * when it stops being tracked.
+		 */
+		private boolean driverCommandsServiceTag;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
 
 		public int getMaxServices() {
 			return this.maxServices;
@@ -153,6 +188,26 @@ public class LoadBalancedProperties {
 		public void setMaxServices(int maxServices) {
 			requireAtLeastOne(maxServices);
 			this.maxServices = maxServices;
+		}
+
+		public Duration getExpireAfter() {
+			return this.expireAfter;
+		}
+
+		public void setExpireAfter(Duration expireAfter) {
+			if (expireAfter.compareTo(MIN_EXPIRE_AFTER) < 0) {
+				throw new IllegalArgumentException("must be at least 1m (a shorter time would drop the meters "
+						+ "of services between two bursts of traffic), was " + expireAfter);
+			}
+			this.expireAfter = expireAfter;
+		}
+
+		public boolean isDriverCommandsServiceTag() {
+			return this.driverCommandsServiceTag;
+		}
+
+		public void setDriverCommandsServiceTag(boolean driverCommandsServiceTag) {
+			this.driverCommandsServiceTag = driverCommandsServiceTag;
 		}
 
 	}

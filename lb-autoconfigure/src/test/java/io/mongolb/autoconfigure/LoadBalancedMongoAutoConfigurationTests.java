@@ -367,6 +367,10 @@ class LoadBalancedMongoAutoConfigurationTests {
 		this.runner.withPropertyValues("spring.mongodb.uri=" + LB_URI, "mongodb.load-balanced.health.timeout=0s")
 			.run((context) -> assertBindFailure(context, "mongodb.load-balanced.health.timeout", "0s",
 					"must be a positive duration such as 2s, was PT0S"));
+		this.runner.withPropertyValues("spring.mongodb.uri=" + LB_URI, "mongodb.load-balanced.metrics.expire-after=30s")
+			.run((context) -> assertBindFailure(context, "mongodb.load-balanced.metrics.expire-after", "30s",
+					"must be at least 1m (a shorter time would drop the meters of services between two bursts of "
+							+ "traffic), was PT30S"));
 	}
 
 	private static void assertBindFailure(AssertableApplicationContext context, String name, String value,

@@ -45,6 +45,27 @@ final class ConnectionCounts {
 		return counts;
 	}
 
+	/**
+	 * Count one service's connections in one state, without allocating.
+	 * @param connections the correlated connections
+	 * @param service the service
+	 * @param state the state to count
+	 * @param now the current time
+	 * @param leakThresholdMillis how long a connection may stay checked out before it
+	 * counts as a possible leak
+	 * @return the count
+	 */
+	static int count(ConnectionTable.Entry[] connections, ServiceState service, State state, long now,
+			long leakThresholdMillis) {
+		int count = 0;
+		for (ConnectionTable.Entry connection : connections) {
+			if (connection.service == service && state.matches(connection.checkedOutAt, now, leakThresholdMillis)) {
+				count++;
+			}
+		}
+		return count;
+	}
+
 	int open() {
 		return this.open;
 	}
@@ -55,6 +76,31 @@ final class ConnectionCounts {
 
 	int pastLeakThreshold() {
 		return this.pastLeakThreshold;
+	}
+
+	/**
+	 * The states a connection is counted in; a connection checked out past the threshold
+	 * is counted in all three.
+	 */
+	enum State {
+
+		/** In the pool or checked out. */
+		OPEN,
+
+		/** Checked out of the pool. */
+		CHECKED_OUT,
+
+		/** Checked out for longer than the leak threshold. */
+		PAST_LEAK_THRESHOLD;
+
+		boolean matches(long checkedOutAt, long now, long leakThresholdMillis) {
+			return switch (this) {
+				case OPEN -> true;
+				case CHECKED_OUT -> checkedOutAt != 0;
+				case PAST_LEAK_THRESHOLD -> checkedOutAt != 0 && now - checkedOutAt > leakThresholdMillis;
+			};
+		}
+
 	}
 
 }

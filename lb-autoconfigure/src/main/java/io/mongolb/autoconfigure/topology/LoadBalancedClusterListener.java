@@ -10,7 +10,8 @@ import com.mongodb.event.ClusterListener;
 import com.mongodb.event.ClusterOpeningEvent;
 
 /**
- * Keeps the topology description and records the topology's SDAM events.
+ * Keeps the topology description, records the topology's SDAM events, and tells the
+ * registry when the topology opens and closes.
  */
 final class LoadBalancedClusterListener implements ClusterListener {
 
@@ -18,13 +19,17 @@ final class LoadBalancedClusterListener implements ClusterListener {
 
 	private final EventLog events;
 
-	LoadBalancedClusterListener(TopologyDescriptions descriptions, EventLog events) {
+	private final ServiceRegistry registry;
+
+	LoadBalancedClusterListener(TopologyDescriptions descriptions, EventLog events, ServiceRegistry registry) {
 		this.descriptions = descriptions;
 		this.events = events;
+		this.registry = registry;
 	}
 
 	@Override
 	public void clusterOpening(ClusterOpeningEvent event) {
+		this.registry.topologyOpened(event.getClusterId());
 		this.events.record(LoadBalancedEvent.Type.TOPOLOGY_OPENING, null,
 				"Topology " + event.getClusterId().getValue() + " opening");
 	}
@@ -41,6 +46,7 @@ final class LoadBalancedClusterListener implements ClusterListener {
 	public void clusterClosed(ClusterClosedEvent event) {
 		this.events.record(LoadBalancedEvent.Type.TOPOLOGY_CLOSED, null,
 				"Topology " + event.getClusterId().getValue() + " closed");
+		this.registry.topologyClosed(event.getClusterId());
 	}
 
 	private static String describe(ClusterDescription description) {

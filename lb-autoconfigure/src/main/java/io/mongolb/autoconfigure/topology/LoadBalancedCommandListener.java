@@ -1,15 +1,16 @@
 package io.mongolb.autoconfigure.topology;
 
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 import com.mongodb.event.CommandFailedEvent;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandSucceededEvent;
 
 /**
- * Counts commands per service: the hot path. Once a service and a connection are known, a
- * command takes no lock and allocates nothing (a failure allocates one small holder for
- * its error).
+ * Counts commands per service and hands them to the service's {@link CommandRecorder}s:
+ * the hot path. Once a service and a connection are known, a command takes no lock and
+ * allocates nothing (a failure allocates one small holder for its error).
  */
 final class LoadBalancedCommandListener implements CommandListener {
 
@@ -26,7 +27,7 @@ final class LoadBalancedCommandListener implements CommandListener {
 	public void commandSucceeded(CommandSucceededEvent event) {
 		ServiceState service = this.registry.serviceOf(event.getConnectionDescription());
 		if (service != null) {
-			service.commandSucceeded();
+			service.commandSucceeded(event.getElapsedTime(TimeUnit.NANOSECONDS));
 		}
 	}
 
@@ -34,7 +35,8 @@ final class LoadBalancedCommandListener implements CommandListener {
 	public void commandFailed(CommandFailedEvent event) {
 		ServiceState service = this.registry.serviceOf(event.getConnectionDescription());
 		if (service != null) {
-			service.commandFailed(event.getThrowable(), this.clock.millis());
+			service.commandFailed(event.getThrowable(), event.getElapsedTime(TimeUnit.NANOSECONDS),
+					this.clock.millis());
 		}
 	}
 

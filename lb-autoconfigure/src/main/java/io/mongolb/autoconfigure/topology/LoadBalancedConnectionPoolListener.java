@@ -45,7 +45,7 @@ final class LoadBalancedConnectionPoolListener implements ConnectionPoolListener
 			return;
 		}
 		long now = this.clock.millis();
-		ServiceState service = this.registry.track(serviceId, now);
+		ServiceState service = this.registry.track(serviceId, event.getServerId().getClusterId(), now);
 		if (service != null) {
 			service.poolCleared(now);
 		}

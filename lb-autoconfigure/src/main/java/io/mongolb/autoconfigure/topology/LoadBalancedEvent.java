@@ -20,8 +20,8 @@ public record LoadBalancedEvent(Instant time, Type type, @Nullable ObjectId serv
 
 	/**
 	 * The kinds of recorded events: the SDAM events the driver emits in load-balanced
-	 * mode, connection-pool lifecycle events, and the services the starter discovers or
-	 * evicts.
+	 * mode, connection-pool lifecycle events, and the services the starter discovers,
+	 * evicts or expires.
 	 */
 	public enum Type {
 
@@ -60,6 +60,12 @@ public record LoadBalancedEvent(Instant time, Type type, @Nullable ObjectId serv
 		 * services.
 		 */
 		SERVICE_EVICTED,
+
+		/**
+		 * A service was dropped from the tracked set after it had no open connection and
+		 * served no command for the expiry time.
+		 */
+		SERVICE_EXPIRED,
 
 		/**
 		 * A service was not tracked: the bound was reached and every tracked service had

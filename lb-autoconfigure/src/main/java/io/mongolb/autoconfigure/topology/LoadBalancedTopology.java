@@ -44,6 +44,8 @@ public class LoadBalancedTopology {
 
 	private final ServiceRegistry registry;
 
+	private final Clock clock;
+
 	/**
 	 * Create a topology model whose event texts give {@link Hints#NEUTRAL neutral}
 	 * advice.
@@ -107,14 +109,15 @@ public class LoadBalancedTopology {
 		}
 		EventLog events = new EventLog(eventCapacity, clock, eventListener);
 		TopologyDescriptions descriptions = new TopologyDescriptions();
-		ServiceRegistry registry = new ServiceRegistry(maxServices, clock,
+		ServiceRegistry registry = new ServiceRegistry(maxServices, clock, leakThreshold.toMillis(),
 				new ServiceEventRecorder(events, maxServices, hints));
-		this.clusterListener = new LoadBalancedClusterListener(descriptions, events);
+		this.clusterListener = new LoadBalancedClusterListener(descriptions, events, registry);
 		this.serverListener = new LoadBalancedServerListener(descriptions, events);
 		this.commandListener = new LoadBalancedCommandListener(registry, clock);
 		this.connectionPoolListener = new LoadBalancedConnectionPoolListener(registry, events, clock);
 		this.registry = registry;
 		this.snapshots = new SnapshotAssembler(registry, descriptions, events, clock, leakThreshold);
+		this.clock = clock;
 	}
 
 	/**
@@ -161,14 +164,82 @@ public class LoadBalancedTopology {
 	}
 
 	/**
-	 * The service a pooled connection reached, as correlated from the commands that ran on
-	 * it. Takes no lock and allocates nothing.
+	 * The service a pooled connection reached, as correlated from the commands that ran
+	 * on it. Takes no lock and allocates nothing.
 	 * @param connectionId the driver's id of the connection
 	 * @return the connection's serviceId, or {@code null} when the connection ran no
 	 * command yet, is closed, or its service is not tracked
 	 */
 	public @Nullable ObjectId serviceIdOf(ConnectionId connectionId) {
 		return this.registry.serviceIdOf(connectionId.getLocalValue());
+	}
+
+	/**
+	 * Add an observer of the tracked services, and tell it at once of the topology and
+	 * the services tracked now. Observers cannot be removed: they live as long as the
+	 * model, which lives as long as its client.
+	 * @param observer the observer
+	 */
+	public void addServiceObserver(ServiceObserver observer) {
+		this.registry.addObserver(observer);
+	}
+
+	/**
+	 * A live view of a service, while it is tracked.
+	 * @param serviceId the service's id
+	 * @return the service, or {@code null} when it is not tracked
+	 */
+	public @Nullable TrackedService trackedService(ObjectId serviceId) {
+		return this.registry.service(serviceId);
+	}
+
+	/**
+	 * Stop tracking the services that have no open connection and served no command for
+	 * the given time: their snapshot entries go, and {@link ServiceObserver}s are told.
+	 * The starter calls this on its scheduler; a service that comes back is tracked anew.
+	 * @param idleFor how long a service must have been idle, with no open connection
+	 * @return how many services expired
+	 */
+	public int expireIdleServices(Duration idleFor) {
+		return this.registry.expire(this.clock.millis() - idleFor.toMillis());
+	}
+
+	/**
+	 * How many services are tracked now. Cheaper than a {@link #snapshot()}.
+	 * @return the tracked services
+	 */
+	public int trackedServiceCount() {
+		return this.registry.trackedServices();
+	}
+
+	/**
+	 * How many services were refused, as in
+	 * {@link LoadBalancedTopologySnapshot#untrackedServices()}. Cheaper than a
+	 * {@link #snapshot()}.
+	 * @return the untracked services
+	 */
+	public int untrackedServiceCount() {
+		return this.registry.untrackedServices();
+	}
+
+	/**
+	 * How many services stopped being tracked, evicted at the bound or expired, as in
+	 * {@link LoadBalancedTopologySnapshot#evictedServices()}. Cheaper than a
+	 * {@link #snapshot()}.
+	 * @return the evicted and expired services
+	 */
+	public long evictedServiceCount() {
+		return this.registry.evictedServices();
+	}
+
+	/**
+	 * How many commands were served by untracked services, as in
+	 * {@link LoadBalancedTopologySnapshot#untrackedCommands()}. Cheaper than a
+	 * {@link #snapshot()}.
+	 * @return the untracked commands
+	 */
+	public long untrackedCommandCount() {
+		return this.registry.untrackedCommands();
 	}
 
 	/**

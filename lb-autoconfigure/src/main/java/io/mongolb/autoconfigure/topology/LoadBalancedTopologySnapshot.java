@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param openConnections connections in the driver's pool, whether or not correlated with
  * a service yet
  * @param services the services seen, most recently seen first
- * @param evictedServices how many services were dropped to respect the bound on tracked
- * services
+ * @param evictedServices how many services stopped being tracked: dropped to respect the
+ * bound on tracked services, or expired after they were idle with no open connection
  * @param untrackedServices services seen but not tracked now, because every tracked
  * service had open connections when they appeared
  * @param untrackedCommands commands served by services that were not tracked at the time

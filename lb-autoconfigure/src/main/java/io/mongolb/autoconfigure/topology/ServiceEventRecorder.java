@@ -1,5 +1,7 @@
 package io.mongolb.autoconfigure.topology;
 
+import java.time.Instant;
+
 import org.bson.types.ObjectId;
 
 /**
@@ -30,6 +32,12 @@ final class ServiceEventRecorder implements ServiceLifecycle {
 		this.events.record(LoadBalancedEvent.Type.SERVICE_EVICTED, service.serviceId,
 				"Service " + service.serviceId + " evicted (idle longest with no open connection; at most "
 						+ this.maxServices + " services are tracked)");
+	}
+
+	@Override
+	public void expired(ServiceState service) {
+		this.events.record(LoadBalancedEvent.Type.SERVICE_EXPIRED, service.serviceId, "Service " + service.serviceId
+				+ " expired (no open connection and no command since " + Instant.ofEpochMilli(service.lastSeen) + ")");
 	}
 
 	@Override

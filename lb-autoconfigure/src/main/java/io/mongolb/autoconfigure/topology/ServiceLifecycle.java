@@ -4,9 +4,9 @@ import org.bson.types.ObjectId;
 
 /**
  * What the {@link ServiceRegistry} tells about the set of tracked services as it changes.
- * Calls are rare (once per service discovered, evicted or refused), made under the
- * registry's lock, in the order of the changes; an implementation must not block and must
- * not call back into the registry.
+ * Calls are rare (once per service discovered, evicted, expired or refused), made under
+ * the registry's lock, in the order of the changes; an implementation must not block and
+ * must not call back into the registry.
  */
 interface ServiceLifecycle {
 
@@ -21,6 +21,13 @@ interface ServiceLifecycle {
 	 * @param service its last state
 	 */
 	void evicted(ServiceState service);
+
+	/**
+	 * A service is no longer tracked: it had no open connection and served no command for
+	 * the expiry time.
+	 * @param service its last state
+	 */
+	void expired(ServiceState service);
 
 	/**
 	 * A service was refused: the bound was reached and every tracked service had open

@@ -5,12 +5,15 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import com.mongodb.connection.ClusterId;
 import com.mongodb.connection.ConnectionDescription;
 import org.bson.types.ObjectId;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +35,8 @@ final class ServiceRegistry {
 
 	private final Clock clock;
 
+	private final long leakThresholdMillis;
+
 	private final ServiceLifecycle lifecycle;
 
 	private final ConcurrentHashMap<ObjectId, ServiceState> services = new ConcurrentHashMap<>();
@@ -49,11 +54,18 @@ final class ServiceRegistry {
 
 	private final LongAdder untrackedCommands = new LongAdder();
 
+	private final List<ServiceObserver> observers = new CopyOnWriteArrayList<>();
+
+	// The topology's id once known (from a connection or the topology's opening), until
+	// it closes. Written under the lock.
+	private volatile @Nullable ClusterId clusterId;
+
 	private final Object lock = new Object();
 
-	ServiceRegistry(int maxServices, Clock clock, ServiceLifecycle lifecycle) {
+	ServiceRegistry(int maxServices, Clock clock, long leakThresholdMillis, ServiceLifecycle lifecycle) {
 		this.maxServices = maxServices;
 		this.clock = clock;
+		this.leakThresholdMillis = leakThresholdMillis;
 		this.lifecycle = lifecycle;
 	}
 
@@ -77,7 +89,7 @@ final class ServiceRegistry {
 			ConnectionTable.Entry connection = this.connections.get(connectionId);
 			if (connection != null && connection.service == service) {
 				// Steady state: a known connection of a tracked service.
-				service.lastSeen = now;
+				service.seen(now);
 				return service;
 			}
 		}
@@ -85,7 +97,7 @@ final class ServiceRegistry {
 			this.untrackedCommands.increment();
 			return null;
 		}
-		service = register(serviceId, connectionId, now);
+		service = register(serviceId, description.getConnectionId().getServerId().getClusterId(), connectionId, now);
 		if (service == null) {
 			this.untrackedCommands.increment();
 		}
@@ -136,12 +148,13 @@ final class ServiceRegistry {
 	 * The state of a service known without a connection (from a pool clear), discovering
 	 * it if needed.
 	 * @param serviceId the service's id
+	 * @param clusterId the id of the topology it belongs to
 	 * @param now the current time
 	 * @return the service's state, or {@code null} when it is not tracked
 	 */
-	@Nullable ServiceState track(ObjectId serviceId, long now) {
+	@Nullable ServiceState track(ObjectId serviceId, ClusterId clusterId, long now) {
 		ServiceState service = this.services.get(serviceId);
-		return (service != null) ? service : discover(serviceId, now);
+		return (service != null) ? service : discover(serviceId, clusterId, now);
 	}
 
 	/*
@@ -151,13 +164,13 @@ final class ServiceRegistry {
 	 *
 	 * @return the service's state, or {@code null} when the service is not tracked
 	 */
-	private @Nullable ServiceState register(ObjectId serviceId, long connectionId, long now) {
+	private @Nullable ServiceState register(ObjectId serviceId, ClusterId clusterId, long connectionId, long now) {
 		synchronized (this.lock) {
 			// Read again under the lock: the service may have been evicted since the
 			// caller looked.
 			ServiceState service = this.services.get(serviceId);
 			if (service == null) {
-				service = discover(serviceId, now);
+				service = discover(serviceId, clusterId, now);
 				if (service == null) {
 					return null;
 				}
@@ -168,7 +181,7 @@ final class ServiceRegistry {
 				// command), or its service was evicted and has just come back.
 				this.connections.put(connectionId, service, now);
 			}
-			service.lastSeen = now;
+			service.seen(now);
 			return service;
 		}
 	}
@@ -180,30 +193,33 @@ final class ServiceRegistry {
 	 * @return the service's state, or {@code null} when every tracked service still has
 	 * open connections
 	 */
-	private @Nullable ServiceState discover(ObjectId serviceId, long now) {
+	private @Nullable ServiceState discover(ObjectId serviceId, ClusterId clusterId, long now) {
 		synchronized (this.lock) {
 			ServiceState service = this.services.get(serviceId);
 			if (service != null) {
 				return service;
 			}
+			// Commands can run before the driver's asynchronous SDAM events arrive: the
+			// first connection may be the first to name the topology.
+			topologyOpened(clusterId);
 			if (this.services.size() >= this.maxServices && !evictIdlest()) {
 				if (this.untrackedServices.add(serviceId)) {
 					this.lifecycle.untracked(serviceId);
 				}
 				return null;
 			}
-			service = new ServiceState(serviceId, now);
+			service = new ServiceState(serviceId, now, this);
 			this.services.put(serviceId, service);
 			this.lifecycle.discovered(service);
+			for (ServiceObserver observer : this.observers) {
+				announce(observer, service);
+			}
 			return service;
 		}
 	}
 
 	private boolean evictIdlest() {
-		Set<ServiceState> connected = Collections.newSetFromMap(new IdentityHashMap<>());
-		for (ConnectionTable.Entry entry : this.connections.entries()) {
-			connected.add(entry.service);
-		}
+		Set<ServiceState> connected = connectedServices();
 		ServiceState victim = this.services.values()
 			.stream()
 			.filter((service) -> !connected.contains(service))
@@ -216,17 +232,141 @@ final class ServiceRegistry {
 		return true;
 	}
 
-	// The one way out of the tracked set.
+	private Set<ServiceState> connectedServices() {
+		Set<ServiceState> connected = Collections.newSetFromMap(new IdentityHashMap<>());
+		for (ConnectionTable.Entry entry : this.connections.entries()) {
+			connected.add(entry.service);
+		}
+		return connected;
+	}
+
 	private void evict(ServiceState service) {
-		this.services.remove(service.serviceId);
-		this.evictedServices.incrementAndGet();
+		remove(service);
 		this.lifecycle.evicted(service);
+		for (ServiceObserver observer : this.observers) {
+			observer.serviceRemoved(service, ServiceObserver.Removal.EVICTED);
+		}
+	}
+
+	// The one way out of the tracked set.
+	private void remove(ServiceState service) {
+		this.services.remove(service.serviceId);
+		service.clearRecorders();
+		this.evictedServices.incrementAndGet();
+	}
+
+	/**
+	 * Stop tracking the services that have no open connection and were last seen before
+	 * the cut-off.
+	 * @param lastSeenBefore the cut-off, in epoch milliseconds
+	 * @return how many services expired
+	 */
+	int expire(long lastSeenBefore) {
+		synchronized (this.lock) {
+			Set<ServiceState> connected = connectedServices();
+			int expired = 0;
+			for (ServiceState service : this.services.values()) {
+				if (!connected.contains(service) && service.lastSeen < lastSeenBefore) {
+					remove(service);
+					this.lifecycle.expired(service);
+					for (ServiceObserver observer : this.observers) {
+						observer.serviceRemoved(service, ServiceObserver.Removal.EXPIRED);
+					}
+					expired++;
+				}
+			}
+			if (expired > 0) {
+				// Room was made: let refused services try again.
+				this.untrackedServices.clear();
+			}
+			return expired;
+		}
+	}
+
+	// Observers
+
+	/**
+	 * Add an observer and tell it what is tracked now, in one step.
+	 * @param observer the observer
+	 */
+	void addObserver(ServiceObserver observer) {
+		synchronized (this.lock) {
+			this.observers.add(observer);
+			ClusterId current = this.clusterId;
+			if (current != null) {
+				observer.topologyOpened(current);
+				for (ServiceState service : this.services.values()) {
+					announce(observer, service);
+				}
+			}
+		}
+	}
+
+	/**
+	 * Note the topology's id, from its opening event or its first connection, and tell
+	 * the observers when it is new.
+	 * @param id the topology's id
+	 */
+	void topologyOpened(ClusterId id) {
+		if (id.equals(this.clusterId)) {
+			return;
+		}
+		synchronized (this.lock) {
+			ClusterId previous = this.clusterId;
+			if (id.equals(previous)) {
+				return;
+			}
+			if (previous != null) {
+				// One model heard two topologies: forget the first before the second.
+				topologyClosed(previous);
+			}
+			this.clusterId = id;
+			for (ServiceObserver observer : this.observers) {
+				observer.topologyOpened(id);
+				// Services tracked before a reopening are announced again: observers
+				// forgot them when the topology closed.
+				for (ServiceState service : this.services.values()) {
+					announce(observer, service);
+				}
+			}
+		}
+	}
+
+	void topologyClosed(ClusterId id) {
+		synchronized (this.lock) {
+			if (!id.equals(this.clusterId)) {
+				return;
+			}
+			this.clusterId = null;
+			for (ServiceState service : this.services.values()) {
+				service.clearRecorders();
+			}
+			for (ServiceObserver observer : this.observers) {
+				observer.topologyClosed(id);
+			}
+		}
+	}
+
+	private static void announce(ServiceObserver observer, ServiceState service) {
+		CommandRecorder recorder = observer.serviceTracked(service);
+		if (recorder != null) {
+			service.addRecorder(recorder);
+		}
 	}
 
 	// Readers
 
 	Collection<ServiceState> services() {
 		return this.services.values();
+	}
+
+	@Nullable ServiceState service(ObjectId serviceId) {
+		return this.services.get(serviceId);
+	}
+
+	int countConnections(ServiceState service, ConnectionCounts.State state) {
+		return ConnectionCounts.count(this.connections.entries(), service, state, this.clock.millis(),
+				this.leakThresholdMillis);
 	}
 
 	int trackedServices() {

@@ -16,6 +16,9 @@ import com.mongodb.event.ConnectionCheckedInEvent;
 import com.mongodb.event.ConnectionCheckedOutEvent;
 import com.mongodb.event.ConnectionCreatedEvent;
 import com.mongodb.event.ConnectionPoolListener;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mongolb.autoconfigure.metrics.LoadBalancedMeterBinder;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.types.ObjectId;
@@ -35,9 +38,23 @@ class HotPathAllocationTests {
 
 	@Test
 	void steadyStateCommandsAndCheckOutsAllocateNothing() {
+		assertSteadyStateAllocatesNothing(new LoadBalancedTopology(32, Duration.ofSeconds(30), 256));
+	}
+
+	@Test
+	void recordingIntoARealMeterRegistryAllocatesNothing() {
+		LoadBalancedTopology topology = new LoadBalancedTopology(32, Duration.ofSeconds(30), 256);
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		new LoadBalancedMeterBinder(topology).bindTo(registry);
+		assertSteadyStateAllocatesNothing(topology);
+		// Every command reached the timers: the recording was measured, not skipped.
+		assertThat(registry.find("mongodb.lb.commands").timers().stream().mapToLong(Timer::count).sum())
+			.isEqualTo((20_000L + 100_000) * 8);
+	}
+
+	private static void assertSteadyStateAllocatesNothing(LoadBalancedTopology topology) {
 		com.sun.management.ThreadMXBean threads = threadBean();
 		assumeThat(threads).as("the JVM counts allocated bytes per thread").isNotNull();
-		LoadBalancedTopology topology = new LoadBalancedTopology(32, Duration.ofSeconds(30), 256);
 		int connections = 8;
 		ConnectionId[] ids = new ConnectionId[connections];
 		CommandSucceededEvent[] succeeded = new CommandSucceededEvent[connections];
@@ -49,7 +66,8 @@ class HotPathAllocationTests {
 			ConnectionDescription description = new ConnectionDescription(services[i % 2],
 					new ConnectionId(SERVER, i + 1, 7000L + i), 21, ServerType.LOAD_BALANCER, 1000, 16_000_000,
 					48_000_000, List.of(), new BsonArray());
-			succeeded[i] = new CommandSucceededEvent(null, 1, 1, description, "app", "find", new BsonDocument(), 1);
+			succeeded[i] = new CommandSucceededEvent(null, 1, 1, description, "app", "find", new BsonDocument(),
+					1000 + i);
 			checkedOut[i] = new ConnectionCheckedOutEvent(ids[i], 1, 0);
 			checkedIn[i] = new ConnectionCheckedInEvent(ids[i], 1);
 			topology.connectionPoolListener().connectionCreated(new ConnectionCreatedEvent(ids[i]));

@@ -1,10 +1,6 @@
 package io.mongolb.autoconfigure.topology;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -396,31 +392,6 @@ class LoadBalancedTopologyTests {
 			.filter((service) -> service.serviceId().equals(serviceId))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("no service " + serviceId + " in " + snapshot.services()));
-	}
-
-	static final class MutableClock extends Clock {
-
-		private volatile Instant now = Instant.parse("2026-11-22T00:00:00Z");
-
-		void advance(Duration duration) {
-			this.now = this.now.plus(duration);
-		}
-
-		@Override
-		public ZoneOffset getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
-		}
-
 	}
 
 }
