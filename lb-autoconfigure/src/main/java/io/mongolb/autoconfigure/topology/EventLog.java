@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import org.bson.types.ObjectId;
@@ -24,6 +25,8 @@ final class EventLog {
 
 	private final ArrayDeque<LoadBalancedEvent> events;
 
+	private final List<Consumer<LoadBalancedEvent>> listeners = new CopyOnWriteArrayList<>();
+
 	EventLog(int capacity, Clock clock, Consumer<LoadBalancedEvent> listener) {
 		this.capacity = capacity;
 		this.clock = clock;
@@ -36,6 +39,13 @@ final class EventLog {
 				description);
 		add(event);
 		this.listener.accept(event);
+		for (Consumer<LoadBalancedEvent> added : this.listeners) {
+			added.accept(event);
+		}
+	}
+
+	void addListener(Consumer<LoadBalancedEvent> listener) {
+		this.listeners.add(listener);
 	}
 
 	private synchronized void add(LoadBalancedEvent event) {

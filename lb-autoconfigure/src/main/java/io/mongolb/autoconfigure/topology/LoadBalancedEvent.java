@@ -71,7 +71,18 @@ public record LoadBalancedEvent(Instant time, Type type, @Nullable ObjectId serv
 		 * A service was not tracked: the bound was reached and every tracked service had
 		 * open connections.
 		 */
-		SERVICE_UNTRACKED
+		SERVICE_UNTRACKED,
+
+		/**
+		 * A connection has been checked out for longer than the leak threshold: pinned by
+		 * a cursor or transaction that may have leaked. Recorded once per check-out.
+		 */
+		PINNED_CONNECTION_LEAK,
+
+		/**
+		 * A connection reported as a possible leak was checked in again.
+		 */
+		PINNED_CONNECTION_RELEASED
 
 	}
 

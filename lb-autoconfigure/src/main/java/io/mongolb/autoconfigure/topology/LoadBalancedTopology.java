@@ -44,6 +44,8 @@ public class LoadBalancedTopology {
 
 	private final ServiceRegistry registry;
 
+	private final EventLog events;
+
 	private final Clock clock;
 
 	/**
@@ -116,6 +118,7 @@ public class LoadBalancedTopology {
 		this.commandListener = new LoadBalancedCommandListener(registry, clock);
 		this.connectionPoolListener = new LoadBalancedConnectionPoolListener(registry, events, clock);
 		this.registry = registry;
+		this.events = events;
 		this.snapshots = new SnapshotAssembler(registry, descriptions, events, clock, leakThreshold);
 		this.clock = clock;
 	}
@@ -182,6 +185,18 @@ public class LoadBalancedTopology {
 	 */
 	public void addServiceObserver(ServiceObserver observer) {
 		this.registry.addObserver(observer);
+	}
+
+	/**
+	 * Add a listener for the events the model records from now on, called after the
+	 * constructor's listener. It is called on the thread that recorded the event (a
+	 * driver thread, or the starter's scheduler), sometimes under the model's lock: it
+	 * must be quick, must not block and must not throw; hand the event to another thread
+	 * for anything more.
+	 * @param listener the listener
+	 */
+	public void addEventListener(Consumer<LoadBalancedEvent> listener) {
+		this.events.addListener(listener);
 	}
 
 	/**
