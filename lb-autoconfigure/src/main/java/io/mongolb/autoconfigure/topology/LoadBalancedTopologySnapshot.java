@@ -26,12 +26,14 @@ import org.jspecify.annotations.Nullable;
  * service had open connections when they appeared
  * @param untrackedCommands commands served by services that were not tracked at the time
  * @param recentEvents the most recent events, oldest first
+ * @param pinnedConnectionLeaks the connections reported as possible leaks and not yet
+ * checked in, longest checked out first
  * @since 0.1.0
  */
 public record LoadBalancedTopologySnapshot(Instant takenAt, ClusterType topologyType,
 		@Nullable ServerAddress loadBalancerAddress, @Nullable ServerType serverType, int openConnections,
 		List<ServiceSnapshot> services, long evictedServices, int untrackedServices, long untrackedCommands,
-		List<LoadBalancedEvent> recentEvents) {
+		List<LoadBalancedEvent> recentEvents, List<PinnedConnectionLeak> pinnedConnectionLeaks) {
 
 	/**
 	 * The topology type as the spec names it, e.g. {@code LoadBalanced}.

@@ -56,7 +56,7 @@ final class SnapshotAssembler {
 				(cluster != null) ? cluster.getType() : ClusterType.UNKNOWN, loadBalancerAddress(cluster, server),
 				(server != null) ? server.getType() : null, this.registry.openConnections(), List.copyOf(services),
 				this.registry.evictedServices(), this.registry.untrackedServices(), this.registry.untrackedCommands(),
-				this.events.toList());
+				this.events.toList(), List.of());
 	}
 
 	private static ServiceSnapshot snapshot(ServiceState service, ConnectionCounts connections) {
