@@ -48,11 +48,11 @@ import org.springframework.core.env.Environment;
  * listeners.</li>
  * </ul>
  * A fourth, the {@link LoadBalancedScheduler}, exists too; it schedules work (the expiry
- * of idle services) and runs a thread only when the decision is active. Everything users
- * can see (the health contributor, listeners on the client) exists only when the decision
- * is active. When the application defines its own {@code MongoClientSettings} bean
- * (Spring Boot then ignores {@code spring.mongodb.*}), the decision is taken from those
- * settings instead.
+ * of idle services, the scan for pinned-connection leaks) and runs a thread only when the
+ * decision is active. Everything users can see (the health contributor, listeners on the
+ * client) exists only when the decision is active. When the application defines its own
+ * {@code MongoClientSettings} bean (Spring Boot then ignores {@code spring.mongodb.*}),
+ * the decision is taken from those settings instead.
  *
  * @since 0.1.0
  */
@@ -66,6 +66,9 @@ public final class LoadBalancedMongoAutoConfiguration {
 
 	/** The name of the scheduled task that expires idle services. */
 	static final String EXPIRE_IDLE_SERVICES = "expire idle services";
+
+	/** The name of the scheduled task that reports pinned-connection leaks. */
+	static final String SCAN_FOR_LEAKS = "scan for pinned-connection leaks";
 
 	private static final Log logger = LogFactory.getLog(LoadBalancedMongoAutoConfiguration.class);
 
@@ -86,8 +89,13 @@ public final class LoadBalancedMongoAutoConfiguration {
 		// application's own MongoClientSettings: the client starts from those settings,
 		// so decide from them.
 		boolean fromUserSettings = standardCustomizer.getIfAvailable() == null && userSettings != null;
-		return fromUserSettings ? resolver.resolve(userSettings)
+		LoadBalancedMode mode = fromUserSettings ? resolver.resolve(userSettings)
 				: resolver.resolve(connectionDetails, mongoProperties.getIfAvailable());
+		if (mode.active() && logger.isInfoEnabled()) {
+			logger.info("MongoDB load-balanced mode is active: LoadBalancer " + mode.loadBalancerAddress()
+					+ " (connection string from " + mode.source() + "), requested by " + mode.requestedBy());
+		}
+		return mode;
 	}
 
 	@Bean
@@ -112,6 +120,8 @@ public final class LoadBalancedMongoAutoConfiguration {
 					logger.debug("Stopped tracking " + expired + " service(s) idle for " + expireAfter);
 				}
 			});
+			Duration leakThreshold = properties.getPinning().getLeakThreshold();
+			scheduler.schedule(SCAN_FOR_LEAKS, leakScanPeriod(leakThreshold), topology::scanForPinnedConnectionLeaks);
 		}
 		return scheduler;
 	}
@@ -119,6 +129,12 @@ public final class LoadBalancedMongoAutoConfiguration {
 	// A service expires at most a quarter of its expiry time late, and at most a minute.
 	static Duration expiryPeriod(Duration expireAfter) {
 		return Duration.ofMillis(Math.max(1000, Math.min(expireAfter.toMillis() / 4, 60_000)));
+	}
+
+	// A leak is reported at most half its threshold late, and at most 5s; no scan runs
+	// more often than every 50ms.
+	static Duration leakScanPeriod(Duration leakThreshold) {
+		return Duration.ofMillis(Math.max(50, Math.min(leakThreshold.toMillis() / 2, 5_000)));
 	}
 
 	@Bean

@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * {@code state=open|checked-out|past-leak-threshold};</li>
  * <li>{@code mongodb.lb.pool.clears}: function counter of each service's pool clears;
  * tags {@code cluster.id}, {@code service.id};</li>
+ * <li>{@code mongodb.lb.pinned.leaks}: function counter of each service's connections
+ * reported as possible leaks; tags {@code cluster.id}, {@code service.id};</li>
  * <li>{@code mongodb.lb.services}: gauge of the services tracked and refused now; tags
  * {@code cluster.id}, {@code state=tracked|untracked};</li>
  * <li>{@code mongodb.lb.services.evicted}: function counter of the services that stopped
@@ -117,7 +119,7 @@ public class LoadBalancedMeterBinder implements MeterBinder {
 		@Override
 		public @Nullable CommandRecorder serviceTracked(TrackedService service) {
 			Tags tags = this.topologyTags.and(MeterNames.SERVICE_ID, service.serviceIdHex());
-			List<Meter> meters = new ArrayList<>(7);
+			List<Meter> meters = new ArrayList<>(8);
 			Timer succeeded = commandTimer(tags, "success");
 			Timer failed = commandTimer(tags, "failure");
 			meters.add(succeeded);
@@ -127,6 +129,11 @@ public class LoadBalancedMeterBinder implements MeterBinder {
 			meters.add(connections(service, tags, "past-leak-threshold", TrackedService::connectionsPastLeakThreshold));
 			meters.add(FunctionCounter.builder(MeterNames.POOL_CLEARS, service, TrackedService::poolClears)
 				.description("Times the driver cleared the service's connections from the pool after an error")
+				.tags(tags)
+				.register(this.registry));
+			meters.add(FunctionCounter.builder(MeterNames.PINNED_LEAKS, service, TrackedService::pinnedConnectionLeaks)
+				.description("Connections to the service reported as possible leaks: checked out (pinned by a "
+						+ "cursor or transaction) past the leak threshold, once per check-out")
 				.tags(tags)
 				.register(this.registry));
 			List<Meter> previous = this.serviceMeters.put(service.serviceId(), meters);

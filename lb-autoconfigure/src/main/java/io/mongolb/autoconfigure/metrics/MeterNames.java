@@ -11,6 +11,8 @@ final class MeterNames {
 
 	static final String POOL_CLEARS = "mongodb.lb.pool.clears";
 
+	static final String PINNED_LEAKS = "mongodb.lb.pinned.leaks";
+
 	static final String SERVICES = "mongodb.lb.services";
 
 	static final String SERVICES_EVICTED = "mongodb.lb.services.evicted";

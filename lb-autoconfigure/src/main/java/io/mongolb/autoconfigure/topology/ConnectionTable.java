@@ -1,5 +1,8 @@
 package io.mongolb.autoconfigure.topology;
 
+import com.mongodb.event.CommandSucceededEvent;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,10 +116,72 @@ final class ConnectionTable {
 		 */
 		volatile long checkedOutAt;
 
+		/**
+		 * The first command that succeeded on the connection since it was checked out
+		 * (the one that opened a cursor or started a transaction, when the connection
+		 * stays pinned), or {@code null}. Written last, after {@link #database} and
+		 * {@link #collection}, so a reader that sees it sees them.
+		 */
+		volatile @Nullable String commandName;
+
+		@Nullable String database;
+
+		@Nullable String collection;
+
+		/**
+		 * The check-out time of the check-out reported as a possible leak, {@code 0} when
+		 * none is. Changed only under this entry's monitor.
+		 */
+		volatile long reportedCheckOut;
+
+		long reportedAt;
+
 		Entry(long id, ServiceState service, long checkedOutAt) {
 			this.id = id;
 			this.service = service;
 			this.checkedOutAt = checkedOutAt;
+		}
+
+		void checkedOut(long now) {
+			this.commandName = null;
+			this.checkedOutAt = now;
+		}
+
+		/**
+		 * Keep what a leak report names of the command, if it is the first since the
+		 * check-out. The command name and database are references the event already
+		 * holds; the collection is read from the reply only for commands that open a
+		 * cursor, the one case where reading it may allocate.
+		 * @param event the command's event, valid only during this call
+		 */
+		void commandSucceeded(CommandSucceededEvent event) {
+			if (this.commandName != null) {
+				return;
+			}
+			String name = event.getCommandName();
+			this.database = event.getDatabaseName();
+			this.collection = opensCursor(name) ? collectionOf(event.getResponse(), event.getDatabaseName()) : null;
+			this.commandName = name;
+		}
+
+		private static boolean opensCursor(String commandName) {
+			return switch (commandName) {
+				case "find", "aggregate", "listCollections", "listIndexes" -> true;
+				default -> false;
+			};
+		}
+
+		private static @Nullable String collectionOf(BsonDocument reply, String database) {
+			BsonValue cursor = reply.get("cursor");
+			if (cursor == null || !cursor.isDocument()) {
+				return null;
+			}
+			BsonValue namespace = cursor.asDocument().get("ns");
+			if (namespace == null || !namespace.isString()) {
+				return null;
+			}
+			String ns = namespace.asString().getValue();
+			return (ns.startsWith(database + ".")) ? ns.substring(database.length() + 1) : ns;
 		}
 
 	}

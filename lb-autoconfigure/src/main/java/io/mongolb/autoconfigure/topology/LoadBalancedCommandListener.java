@@ -25,17 +25,18 @@ final class LoadBalancedCommandListener implements CommandListener {
 
 	@Override
 	public void commandSucceeded(CommandSucceededEvent event) {
-		ServiceState service = this.registry.serviceOf(event.getConnectionDescription());
-		if (service != null) {
-			service.commandSucceeded(event.getElapsedTime(TimeUnit.NANOSECONDS));
+		ConnectionTable.Entry connection = this.registry.connectionOf(event.getConnectionDescription());
+		if (connection != null) {
+			connection.service.commandSucceeded(event.getElapsedTime(TimeUnit.NANOSECONDS));
+			connection.commandSucceeded(event);
 		}
 	}
 
 	@Override
 	public void commandFailed(CommandFailedEvent event) {
-		ServiceState service = this.registry.serviceOf(event.getConnectionDescription());
-		if (service != null) {
-			service.commandFailed(event.getThrowable(), event.getElapsedTime(TimeUnit.NANOSECONDS),
+		ConnectionTable.Entry connection = this.registry.connectionOf(event.getConnectionDescription());
+		if (connection != null) {
+			connection.service.commandFailed(event.getThrowable(), event.getElapsedTime(TimeUnit.NANOSECONDS),
 					this.clock.millis());
 		}
 	}

@@ -1,6 +1,7 @@
 package io.mongolb.autoconfigure.topology;
 
 import java.time.Clock;
+import java.time.Instant;
 
 import com.mongodb.event.ConnectionCheckedInEvent;
 import com.mongodb.event.ConnectionCheckedOutEvent;
@@ -46,11 +47,17 @@ final class LoadBalancedConnectionPoolListener implements ConnectionPoolListener
 		}
 		long now = this.clock.millis();
 		ServiceState service = this.registry.track(serviceId, event.getServerId().getClusterId(), now);
+		ServiceState.LastError error = null;
 		if (service != null) {
 			service.poolCleared(now);
+			error = service.lastError;
 		}
 		this.events.record(LoadBalancedEvent.Type.POOL_CLEARED, serviceId,
-				"Connections to service " + serviceId + " cleared");
+				"Connections to service " + serviceId + " at " + event.getServerId().getAddress()
+						+ " cleared from the pool after an error"
+						+ ((error != null) ? "; the last error on that service (" + Instant.ofEpochMilli(error.time())
+								+ "): " + SnapshotAssembler.describe(error.error()) : "")
+						+ ". Only that mongos's connections are affected: check that mongos and the path to it.");
 	}
 
 	@Override

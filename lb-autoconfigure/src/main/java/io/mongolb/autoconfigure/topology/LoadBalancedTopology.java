@@ -112,7 +112,7 @@ public class LoadBalancedTopology {
 		EventLog events = new EventLog(eventCapacity, clock, eventListener);
 		TopologyDescriptions descriptions = new TopologyDescriptions();
 		ServiceRegistry registry = new ServiceRegistry(maxServices, clock, leakThreshold.toMillis(),
-				new ServiceEventRecorder(events, maxServices, hints));
+				new ServiceEventRecorder(events, maxServices, hints), events);
 		this.clusterListener = new LoadBalancedClusterListener(descriptions, events, registry);
 		this.serverListener = new LoadBalancedServerListener(descriptions, events);
 		this.commandListener = new LoadBalancedCommandListener(registry, clock);
@@ -217,6 +217,21 @@ public class LoadBalancedTopology {
 	 */
 	public int expireIdleServices(Duration idleFor) {
 		return this.registry.expire(this.clock.millis() - idleFor.toMillis());
+	}
+
+	/**
+	 * Report, once per check-out, the connections checked out for longer than the leak
+	 * threshold: each report is a {@link LoadBalancedEvent.Type#PINNED_CONNECTION_LEAK}
+	 * event (logged as a warning) that names the service and the command that took the
+	 * connection, counts in {@link TrackedService#pinnedConnectionLeaks()}, and stays in
+	 * {@link LoadBalancedTopologySnapshot#pinnedConnectionLeaks()} until the connection
+	 * is checked in or closed
+	 * ({@link LoadBalancedEvent.Type#PINNED_CONNECTION_RELEASED}). The starter calls this
+	 * on its scheduler.
+	 * @return how many connections were reported now
+	 */
+	public int scanForPinnedConnectionLeaks() {
+		return this.registry.scanForLeaks();
 	}
 
 	/**

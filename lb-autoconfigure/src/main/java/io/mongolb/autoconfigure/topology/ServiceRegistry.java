@@ -62,22 +62,26 @@ final class ServiceRegistry {
 
 	private final Object lock = new Object();
 
-	ServiceRegistry(int maxServices, Clock clock, long leakThresholdMillis, ServiceLifecycle lifecycle) {
+	private final PinnedConnectionLeaks leaks;
+
+	ServiceRegistry(int maxServices, Clock clock, long leakThresholdMillis, ServiceLifecycle lifecycle,
+			EventLog events) {
 		this.maxServices = maxServices;
 		this.clock = clock;
 		this.leakThresholdMillis = leakThresholdMillis;
 		this.lifecycle = lifecycle;
+		this.leaks = new PinnedConnectionLeaks(events, leakThresholdMillis);
 	}
 
 	// The hot path: every command and every check-out
 
 	/**
-	 * The service that served a command, correlating the command's connection with it.
+	 * The connection a command ran on, correlated with the service that served it.
 	 * @param description the description of the connection the command ran on
-	 * @return the service's state, or {@code null} when the connection has no serviceId
-	 * or its service is not tracked
+	 * @return the connection, whose {@code service} served the command, or {@code null}
+	 * when the connection has no serviceId or its service is not tracked
 	 */
-	@Nullable ServiceState serviceOf(ConnectionDescription description) {
+	ConnectionTable.@Nullable Entry connectionOf(ConnectionDescription description) {
 		ObjectId serviceId = description.getServiceId();
 		if (serviceId == null) {
 			return null;
@@ -90,18 +94,19 @@ final class ServiceRegistry {
 			if (connection != null && connection.service == service) {
 				// Steady state: a known connection of a tracked service.
 				service.seen(now);
-				return service;
+				return connection;
 			}
 		}
 		else if (this.untrackedServices.contains(serviceId)) {
 			this.untrackedCommands.increment();
 			return null;
 		}
-		service = register(serviceId, description.getConnectionId().getServerId().getClusterId(), connectionId, now);
-		if (service == null) {
+		ConnectionTable.Entry connection = register(serviceId,
+				description.getConnectionId().getServerId().getClusterId(), connectionId, now);
+		if (connection == null) {
 			this.untrackedCommands.increment();
 		}
-		return service;
+		return connection;
 	}
 
 	@Nullable ObjectId serviceIdOf(long connectionId) {
@@ -112,7 +117,7 @@ final class ServiceRegistry {
 	void connectionCheckedOut(long connectionId) {
 		ConnectionTable.Entry connection = this.connections.get(connectionId);
 		if (connection != null) {
-			connection.checkedOutAt = this.clock.millis();
+			connection.checkedOut(this.clock.millis());
 		}
 	}
 
@@ -120,6 +125,10 @@ final class ServiceRegistry {
 		ConnectionTable.Entry connection = this.connections.get(connectionId);
 		if (connection != null) {
 			connection.checkedOutAt = 0;
+			if (connection.reportedCheckOut != 0) {
+				// Rare: the check-out had been reported as a possible leak.
+				this.leaks.released(connection, "checked in", this.clock.millis());
+			}
 		}
 	}
 
@@ -133,6 +142,11 @@ final class ServiceRegistry {
 		// connection could refuse a newcomer right after the set was cleared, and the
 		// newcomer would stay untracked with a slot free.
 		synchronized (this.lock) {
+			ConnectionTable.Entry connection = this.connections.get(connectionId);
+			if (connection != null && connection.reportedCheckOut != 0) {
+				connection.checkedOutAt = 0;
+				this.leaks.released(connection, "closed", this.clock.millis());
+			}
 			this.connections.remove(connectionId);
 			if (!this.untrackedServices.isEmpty()) {
 				// A tracked service may have lost its last connection: let untracked
@@ -164,7 +178,8 @@ final class ServiceRegistry {
 	 *
 	 * @return the service's state, or {@code null} when the service is not tracked
 	 */
-	private @Nullable ServiceState register(ObjectId serviceId, ClusterId clusterId, long connectionId, long now) {
+	private ConnectionTable.@Nullable Entry register(ObjectId serviceId, ClusterId clusterId, long connectionId,
+			long now) {
 		synchronized (this.lock) {
 			// Read again under the lock: the service may have been evicted since the
 			// caller looked.
@@ -179,10 +194,10 @@ final class ServiceRegistry {
 			if (connection == null || connection.service != service) {
 				// First command on this connection (it is checked out, since it runs a
 				// command), or its service was evicted and has just come back.
-				this.connections.put(connectionId, service, now);
+				connection = this.connections.put(connectionId, service, now);
 			}
 			service.seen(now);
-			return service;
+			return connection;
 		}
 	}
 
@@ -362,6 +377,19 @@ final class ServiceRegistry {
 
 	@Nullable ServiceState service(ObjectId serviceId) {
 		return this.services.get(serviceId);
+	}
+
+	/**
+	 * Report the connections checked out past the leak threshold that are not reported
+	 * yet.
+	 * @return how many were reported now
+	 */
+	int scanForLeaks() {
+		return this.leaks.scan(this.connections.entries(), this.clock.millis());
+	}
+
+	List<PinnedConnectionLeak> openLeaks(long now) {
+		return this.leaks.open(this.connections.entries(), now);
 	}
 
 	int countConnections(ServiceState service, ConnectionCounts.State state) {

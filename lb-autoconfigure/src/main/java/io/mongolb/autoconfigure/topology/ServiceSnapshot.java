@@ -23,10 +23,13 @@ import org.jspecify.annotations.Nullable;
  * @param lastError the last command failure on a connection to it
  * ({@code ExceptionClass: message})
  * @param lastErrorAt when that happened
+ * @param pinnedConnectionLeaks how many of its connections were reported as possible
+ * leaks (checked out past the leak threshold), once per check-out
  * @since 0.1.0
  */
 public record ServiceSnapshot(ObjectId serviceId, Instant firstSeen, Instant lastSeen, int openConnections,
 		int connectionsInUse, int connectionsPastLeakThreshold, long commandsSucceeded, long commandsFailed,
-		long poolClears, @Nullable Instant lastPoolClear, @Nullable String lastError, @Nullable Instant lastErrorAt) {
+		long poolClears, @Nullable Instant lastPoolClear, @Nullable String lastError, @Nullable Instant lastErrorAt,
+		long pinnedConnectionLeaks) {
 
 }

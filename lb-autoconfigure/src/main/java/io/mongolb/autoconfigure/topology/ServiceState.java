@@ -38,6 +38,8 @@ final class ServiceState implements TrackedService {
 
 	final LongAdder poolClears = new LongAdder();
 
+	final LongAdder pinnedConnectionLeaks = new LongAdder();
+
 	volatile long lastPoolClear;
 
 	volatile @Nullable LastError lastError;
@@ -139,6 +141,11 @@ final class ServiceState implements TrackedService {
 	@Override
 	public long poolClears() {
 		return this.poolClears.sum();
+	}
+
+	@Override
+	public long pinnedConnectionLeaks() {
+		return this.pinnedConnectionLeaks.sum();
 	}
 
 	@Override

@@ -56,7 +56,7 @@ final class SnapshotAssembler {
 				(cluster != null) ? cluster.getType() : ClusterType.UNKNOWN, loadBalancerAddress(cluster, server),
 				(server != null) ? server.getType() : null, this.registry.openConnections(), List.copyOf(services),
 				this.registry.evictedServices(), this.registry.untrackedServices(), this.registry.untrackedCommands(),
-				this.events.toList(), List.of());
+				this.events.toList(), this.registry.openLeaks(now));
 	}
 
 	private static ServiceSnapshot snapshot(ServiceState service, ConnectionCounts connections) {
@@ -66,7 +66,7 @@ final class SnapshotAssembler {
 				connections.pastLeakThreshold(), service.commandsSucceeded.sum(), service.commandsFailed.sum(),
 				service.poolClears.sum(), instantOrNull(service.lastPoolClear),
 				(error != null) ? describe(error.error()) : null,
-				(error != null) ? Instant.ofEpochMilli(error.time()) : null);
+				(error != null) ? Instant.ofEpochMilli(error.time()) : null, service.pinnedConnectionLeaks.sum());
 	}
 
 	private static @Nullable ServerAddress loadBalancerAddress(@Nullable ClusterDescription cluster,
@@ -84,7 +84,7 @@ final class SnapshotAssembler {
 		return (millis != 0) ? Instant.ofEpochMilli(millis) : null;
 	}
 
-	private static String describe(Throwable error) {
+	static String describe(Throwable error) {
 		String message = error.getMessage();
 		String text = error.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
 		// Server messages can quote whole documents: keep the snapshot small.

@@ -64,4 +64,11 @@ public interface TrackedService {
 	 */
 	long poolClears();
 
+	/**
+	 * How many of its connections were reported as possible leaks: checked out past the
+	 * leak threshold, once per check-out.
+	 * @return the count since it was first seen
+	 */
+	long pinnedConnectionLeaks();
+
 }

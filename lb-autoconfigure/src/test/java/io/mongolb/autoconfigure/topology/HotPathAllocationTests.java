@@ -21,6 +21,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mongolb.autoconfigure.metrics.LoadBalancedMeterBinder;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonString;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +45,21 @@ class HotPathAllocationTests {
 	}
 
 	@Test
+	void getMoresAndWritesAllocateNothingEvenWhereALeakReportWouldNameTheirCommand() {
+		BsonDocument getMoreReply = new BsonDocument("cursor",
+				new BsonDocument("id", new BsonInt64(42)).append("ns", new BsonString("shop.orders"))
+					.append("nextBatch", new BsonArray()))
+			.append("ok", new BsonInt32(1));
+		assertSteadyStateAllocatesNothing(new LoadBalancedTopology(32, Duration.ofSeconds(30), 256), "getMore",
+				getMoreReply);
+		BsonDocument writeReply = new BsonDocument("n", new BsonInt32(1)).append("ok", new BsonInt32(1));
+		for (String write : List.of("insert", "update", "delete")) {
+			assertSteadyStateAllocatesNothing(new LoadBalancedTopology(32, Duration.ofSeconds(30), 256), write,
+					writeReply);
+		}
+	}
+
+	@Test
 	void recordingIntoARealMeterRegistryAllocatesNothing() {
 		LoadBalancedTopology topology = new LoadBalancedTopology(32, Duration.ofSeconds(30), 256);
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -53,6 +71,11 @@ class HotPathAllocationTests {
 	}
 
 	private static void assertSteadyStateAllocatesNothing(LoadBalancedTopology topology) {
+		assertSteadyStateAllocatesNothing(topology, "find", new BsonDocument());
+	}
+
+	private static void assertSteadyStateAllocatesNothing(LoadBalancedTopology topology, String commandName,
+			BsonDocument reply) {
 		com.sun.management.ThreadMXBean threads = threadBean();
 		assumeThat(threads).as("the JVM counts allocated bytes per thread").isNotNull();
 		int connections = 8;
@@ -66,8 +89,7 @@ class HotPathAllocationTests {
 			ConnectionDescription description = new ConnectionDescription(services[i % 2],
 					new ConnectionId(SERVER, i + 1, 7000L + i), 21, ServerType.LOAD_BALANCER, 1000, 16_000_000,
 					48_000_000, List.of(), new BsonArray());
-			succeeded[i] = new CommandSucceededEvent(null, 1, 1, description, "app", "find", new BsonDocument(),
-					1000 + i);
+			succeeded[i] = new CommandSucceededEvent(null, 1, 1, description, "app", commandName, reply, 1000 + i);
 			checkedOut[i] = new ConnectionCheckedOutEvent(ids[i], 1, 0);
 			checkedIn[i] = new ConnectionCheckedInEvent(ids[i], 1);
 			topology.connectionPoolListener().connectionCreated(new ConnectionCreatedEvent(ids[i]));
