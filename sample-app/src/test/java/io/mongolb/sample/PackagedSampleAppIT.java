@@ -94,7 +94,16 @@ class PackagedSampleAppIT {
 			assertThat(healthServiceIds).isEqualTo(serviceIds);
 
 			assertThat(http.get("/actuator/metrics").json().path("names").values()).extracting(JsonNode::asString)
-				.contains("mongodb.driver.commands", "http.server.requests");
+				.contains("mongodb.driver.commands", "http.server.requests", "mongodb.lb.commands",
+						"mongodb.lb.connections", "mongodb.lb.services");
+			// The starter's meters, one series per mongos behind the balancer.
+			for (String serviceId : serviceIds) {
+				HttpJson.Reply commands = http.get("/actuator/metrics/mongodb.lb.commands?tag=service.id:" + serviceId);
+				assertThat(commands.status()).as(commands.toString()).isEqualTo(200);
+				JsonNode count = commands.json().path("measurements").path(0);
+				assertThat(count.path("statistic").asString()).isEqualTo("COUNT");
+				assertThat(count.path("value").asDouble()).as(serviceId).isPositive();
+			}
 			assertThat(http.get("/actuator/env").status()).isEqualTo(404);
 
 			assertThat(app.stop()).as("exit code after SIGTERM").isIn(0, 143);

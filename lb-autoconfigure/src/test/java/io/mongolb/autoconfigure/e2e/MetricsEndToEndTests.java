@@ -160,7 +160,15 @@ class MetricsEndToEndTests {
 				Set<String> seen = new java.util.HashSet<>();
 				for (int restart = 0; restart < 200; restart++) {
 					mongo.stopFront(0);
-					mongo.startFront(0);
+					// Between stop and start another socket on this machine may take the
+					// released port as its ephemeral source port for a moment: retry the
+					// bind until it is free again (bounded).
+					await().atMost(Duration.ofSeconds(10))
+						.ignoreExceptionsInstanceOf(IllegalStateException.class)
+						.until(() -> {
+							mongo.startFront(0);
+							return true;
+						});
 					clock.advance(Duration.ofSeconds(2));
 					// A retryable read: the first attempt fails on the dead connection.
 					assertThat(items.find().first()).isNotNull();

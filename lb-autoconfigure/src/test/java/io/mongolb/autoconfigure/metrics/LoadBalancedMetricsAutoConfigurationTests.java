@@ -1,7 +1,9 @@
 package io.mongolb.autoconfigure.metrics;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import com.mongodb.client.MongoClient;
@@ -176,11 +178,17 @@ class LoadBalancedMetricsAutoConfigurationTests {
 		this.runner.withPropertyValues("spring.mongodb.uri=" + mongo.getConnectionString()).run((context) -> {
 			LoadBalancedScheduler scheduler = context.getBean(LoadBalancedScheduler.class);
 			assertThat(scheduler.hasTask("expire idle services")).isTrue();
+			assertThat(scheduler.hasTask("scan for pinned-connection leaks")).isTrue();
 			assertThat(scheduler.isRunning()).isTrue();
+			AtomicReference<Thread> worker = new AtomicReference<>();
+			scheduler.schedule("probe", Duration.ofMillis(10), () -> worker.set(Thread.currentThread()));
+			await().untilAsserted(() -> assertThat(worker.get()).isNotNull());
+			assertThat(worker.get().getName()).isEqualTo(LoadBalancedScheduler.THREAD_NAME);
+			assertThat(worker.get().isDaemon()).isTrue();
 			context.close();
 			assertThat(scheduler.isRunning()).isFalse();
-			assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-				.doesNotContain(LoadBalancedScheduler.THREAD_NAME);
+			// stop() waits for the thread to end.
+			assertThat(worker.get().isAlive()).isFalse();
 		});
 	}
 
