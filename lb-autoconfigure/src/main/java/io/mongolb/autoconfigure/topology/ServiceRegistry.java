@@ -143,9 +143,12 @@ final class ServiceRegistry {
 		// newcomer would stay untracked with a slot free.
 		synchronized (this.lock) {
 			ConnectionTable.Entry connection = this.connections.get(connectionId);
-			if (connection != null && connection.reportedCheckOut != 0) {
+			if (connection != null) {
+				// As a check-in: mark it in first, then look for a report.
 				connection.checkedOutAt = 0;
-				this.leaks.released(connection, "closed", this.clock.millis());
+				if (connection.reportedCheckOut != 0) {
+					this.leaks.released(connection, "closed", this.clock.millis());
+				}
 			}
 			this.connections.remove(connectionId);
 			if (!this.untrackedServices.isEmpty()) {
