@@ -1,5 +1,6 @@
 package io.mongolb.autoconfigure.health;
 
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,13 +13,16 @@ import com.mongodb.MongoException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoSocketOpenException;
 import com.mongodb.MongoTimeoutException;
+import com.mongodb.ServerAddress;
 import com.mongodb.client.MongoClient;
+import com.mongodb.connection.ClusterSettings;
 import com.mongodb.connection.ClusterType;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopologySnapshot;
 import io.mongolb.autoconfigure.topology.ServiceSnapshot;
 import org.bson.Document;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -29,7 +33,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * (connection check-out included). The details name the topology and server types, the
  * balancer's address (never credentials), the services seen behind it (with the
  * connections checked out past {@code mongodb.load-balanced.pinning.leak-threshold}, when
- * there are any) and the last pool clear; a DOWN status says what to check.
+ * there are any) and the last pool clear; a DOWN status says what to check. A host name
+ * that does not resolve and a failed SRV look-up are named as such, wherever the driver
+ * reports them (the cause chain, or the message of the time-out that ends the wait for
+ * them).
  * <p>
  * Each call sends one command over the client's own pool, so it opens no connection the
  * application would not.
@@ -37,6 +44,17 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * @since 0.1.0
  */
 public class LoadBalancerHealthIndicator implements HealthIndicator {
+
+	// How driver 5.x words these failures; a time-out carries them only in its message.
+	private static final String UNKNOWN_HOST = "java.net.UnknownHostException: ";
+
+	private static final String FAILED_SRV_LOOKUP = "Failed looking up SRV record for '";
+
+	private static final String UNRESOLVED_SRV = "while waiting to resolve SRV records for ";
+
+	private static final String NAME_SEPARATORS = "'\":,;{}()[] \t\r\n";
+
+	private static final int MAX_CAUSES = 20;
 
 	private final MongoClient client;
 
@@ -140,6 +158,28 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 					+ " mongos load-balancer port. Point the balancer at mongos's loadBalancerPort (mongos --setParameter"
 					+ " loadBalancerPort=...) and make it send a PROXY protocol header (HAProxy: send-proxy-v2).";
 		}
+		String unknownHost = unknownHost(ex);
+		if (unknownHost != null) {
+			String srvRecord = srvRecordName(null);
+			String name = unknownHost.isEmpty() ? "of " + address : unknownHost;
+			return "The host name " + name + " does not resolve (unknown host): check "
+					+ ((srvRecord != null) ? "the target of the SRV record " + srvRecord
+							: "the host name in the connection string")
+					+ " for a typo, and that this machine's DNS server knows "
+					+ (unknownHost.isEmpty() ? "it" : unknownHost) + ".";
+		}
+		String failedSrvRecord = failedSrvLookup(ex);
+		if (failedSrvRecord != null) {
+			return "The DNS look-up of the SRV record " + failedSrvRecord + " failed: check the host name of the"
+					+ " mongodb+srv connection string for a typo, that this SRV record exists and points to the load"
+					+ " balancer (a single target), and that this machine's DNS server answers.";
+		}
+		if (message.contains(UNRESOLVED_SRV)) {
+			// The driver's SRV monitor had no answer yet, neither records nor an error.
+			String srvRecord = srvRecordName(afterMarker(message, UNRESOLVED_SRV));
+			return "The DNS look-up of the SRV record " + srvRecord + " did not complete in time: check that this"
+					+ " machine's DNS server answers, and that the SRV record exists.";
+		}
 		if (ex instanceof MongoSocketOpenException) {
 			return "No connection could be opened to " + address + ": check the address and that the load balancer"
 					+ " is listening.";
@@ -156,6 +196,106 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 					+ " mongos's loadBalancerPort?).";
 		}
 		return "The ping through " + address + " failed.";
+	}
+
+	/**
+	 * The host name that did not resolve: an {@link UnknownHostException} in the cause
+	 * chain (the driver wraps it in a {@link MongoSocketException} that names the
+	 * address), or the text the driver puts in a time-out message for it.
+	 * @param ex the driver's exception
+	 * @return the host name, empty when the exception names none, {@code null} when no
+	 * host name failed to resolve
+	 */
+	private static @Nullable String unknownHost(Throwable ex) {
+		ServerAddress address = null;
+		int depth = 0;
+		for (Throwable current = ex; current != null && depth < MAX_CAUSES; current = current.getCause(), depth++) {
+			if (current instanceof MongoSocketException socketException) {
+				address = socketException.getServerAddress();
+			}
+			if (current instanceof UnknownHostException) {
+				if (address != null) {
+					return address.getHost();
+				}
+				String host = token(String.valueOf(current.getMessage()), 0);
+				return (host != null) ? host : "";
+			}
+			String host = afterMarker(String.valueOf(current.getMessage()), UNKNOWN_HOST);
+			if (host != null) {
+				return host;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * The SRV record whose look-up failed, from the driver's
+	 * {@code MongoConfigurationException} in the cause chain or quoted in the message of
+	 * the time-out that ends the wait for the SRV records.
+	 * @param ex the driver's exception
+	 * @return the record's name, or {@code null} when no SRV look-up failed
+	 */
+	private static @Nullable String failedSrvLookup(Throwable ex) {
+		int depth = 0;
+		for (Throwable current = ex; current != null && depth < MAX_CAUSES; current = current.getCause(), depth++) {
+			String record = afterMarker(String.valueOf(current.getMessage()), FAILED_SRV_LOOKUP);
+			if (record != null) {
+				return record;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * The name of the SRV record the client looks up ({@code _mongodb._tcp.host}, or its
+	 * own service name).
+	 * @param fallbackHost the SRV host a driver message named, for a client whose
+	 * settings cannot be read
+	 * @return the record's name, or {@code null} when the client does not use SRV
+	 */
+	private @Nullable String srvRecordName(@Nullable String fallbackHost) {
+		String host = fallbackHost;
+		String service = "mongodb";
+		try {
+			ClusterSettings settings = this.client.getClusterDescription().getClusterSettings();
+			if (settings.getSrvHost() != null) {
+				host = settings.getSrvHost();
+				service = settings.getSrvServiceName();
+			}
+		}
+		catch (RuntimeException ex) {
+			// A closed client: keep what the message said.
+		}
+		return (host != null) ? "_" + service + "._tcp." + host : null;
+	}
+
+	/**
+	 * The name that follows a marker in a driver message.
+	 * @param message the message
+	 * @param marker the text before the name
+	 * @return the name, or {@code null} when the marker is absent
+	 */
+	private static @Nullable String afterMarker(String message, String marker) {
+		int at = message.indexOf(marker);
+		return (at >= 0) ? token(message, at + marker.length()) : null;
+	}
+
+	/**
+	 * The host or record name that starts at {@code from}, up to the first separator.
+	 * @param text a driver message
+	 * @param from where the name starts
+	 * @return the name, or {@code null} when there is none
+	 */
+	private static @Nullable String token(String text, int from) {
+		int end = from;
+		while (end < text.length() && NAME_SEPARATORS.indexOf(text.charAt(end)) < 0) {
+			end++;
+		}
+		// A name ends a sentence in some driver messages: drop the full stop.
+		while (end > from && text.charAt(end - 1) == '.') {
+			end--;
+		}
+		return (end > from) ? text.substring(from, end) : null;
 	}
 
 }
