@@ -45,6 +45,8 @@ public class LoadBalancedProperties {
 
 	private final Events events = new Events();
 
+	private final Observations observations = new Observations();
+
 	public @Nullable Boolean getEnabled() {
 		return this.enabled;
 	}
@@ -83,6 +85,10 @@ public class LoadBalancedProperties {
 
 	public Events getEvents() {
 		return this.events;
+	}
+
+	public Observations getObservations() {
+		return this.observations;
 	}
 
 	// Binding reports these messages together with the property name, the value and its
@@ -252,6 +258,31 @@ public class LoadBalancedProperties {
 		public void setCapacity(int capacity) {
 			requireAtLeastOne(capacity);
 			this.capacity = capacity;
+		}
+
+	}
+
+	/**
+	 * Tracing with the MongoDB driver's own Micrometer observations (experimental: the
+	 * driver's observability API is alpha).
+	 */
+	public static class Observations {
+
+		/**
+		 * Whether to wire the MongoDB driver's own Micrometer observations (operation and
+		 * command spans, driver 5.7 or later) to the application's ObservationRegistry,
+		 * adding the serviceId of the mongos that served each command as the
+		 * high-cardinality key 'mongodb.service.id'. Applies only in load-balanced mode.
+		 * Experimental, as the driver's observability API is alpha.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}
