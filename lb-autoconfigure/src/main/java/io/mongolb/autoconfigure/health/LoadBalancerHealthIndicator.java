@@ -20,6 +20,7 @@ import com.mongodb.connection.ClusterType;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopologySnapshot;
+import io.mongolb.autoconfigure.topology.PinnedConnectionLeak;
 import io.mongolb.autoconfigure.topology.ServiceSnapshot;
 import org.bson.Document;
 import org.jspecify.annotations.Nullable;
@@ -130,8 +131,8 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 			details.put("lastSeen", service.lastSeen().toString());
 			if (service.connectionsPastLeakThreshold() > 0) {
 				// Checked out longer than mongodb.load-balanced.pinning.leak-threshold: a
-				// cursor or a transaction
-				// that was never closed keeps its connection pinned.
+				// cursor or a transaction that was never closed keeps its connection
+				// pinned.
 				details.put("connectionsPastLeakThreshold", service.connectionsPastLeakThreshold());
 			}
 			services.add(details);
@@ -146,6 +147,23 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 		if (lastCleared != null) {
 			builder.withDetail("lastPoolClear",
 					Map.of("serviceId", lastCleared.serviceId().toHexString(), "time", String.valueOf(lastClear)));
+		}
+		if (!snapshot.pinnedConnectionLeaks().isEmpty()) {
+			// The leak reports not yet released: what took each connection, never its
+			// filter or documents.
+			List<Map<String, Object>> leaks = new ArrayList<>();
+			for (PinnedConnectionLeak leak : snapshot.pinnedConnectionLeaks()) {
+				Map<String, Object> details = new LinkedHashMap<>();
+				details.put("serviceId", leak.serviceId().toHexString());
+				details.put("connectionId", leak.connectionId());
+				details.put("command", leak.commandName());
+				details.put("namespace",
+						(leak.collection() != null) ? leak.database() + "." + leak.collection() : leak.database());
+				details.put("checkedOutAt", leak.checkedOutAt().toString());
+				details.put("checkedOutFor", leak.checkedOutFor().toString());
+				leaks.add(details);
+			}
+			builder.withDetail("pinnedConnectionLeaks", leaks);
 		}
 	}
 

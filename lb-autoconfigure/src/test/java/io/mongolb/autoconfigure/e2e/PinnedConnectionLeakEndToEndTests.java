@@ -10,11 +10,13 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mongolb.autoconfigure.LoadBalancedMongoAutoConfiguration;
+import io.mongolb.autoconfigure.health.LoadBalancerHealthContributorAutoConfiguration;
 import io.mongolb.autoconfigure.metrics.LoadBalancedMetricsAutoConfiguration;
 import io.mongolb.autoconfigure.topology.LoadBalancedEvent;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.topology.PinnedConnectionLeak;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.registry.HealthContributorRegistry;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
@@ -44,8 +50,10 @@ class PinnedConnectionLeakEndToEndTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MongoAutoConfiguration.class, LoadBalancedMongoAutoConfiguration.class,
-				LoadBalancedMetricsAutoConfiguration.class, MetricsAutoConfiguration.class,
-				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class));
+				LoadBalancedMetricsAutoConfiguration.class, LoadBalancerHealthContributorAutoConfiguration.class,
+				HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
+				MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+				CompositeMeterRegistryAutoConfiguration.class));
 
 	@BeforeEach
 	void start() {
@@ -88,6 +96,19 @@ class PinnedConnectionLeakEndToEndTests {
 				assertThat(output.getOut()).contains("WARN").contains("close the cursor");
 				assertThat(events).filteredOn((event) -> event.type() == LoadBalancedEvent.Type.PINNED_CONNECTION_LEAK)
 					.hasSize(1);
+				// Health names it meanwhile.
+				HealthIndicator health = (HealthIndicator) context.getBean(HealthContributorRegistry.class)
+					.getContributor("mongodbLoadBalancer");
+				assertThat(health.health().getDetails()).extractingByKey("pinnedConnectionLeaks")
+					.asInstanceOf(InstanceOfAssertFactories.LIST)
+					.singleElement()
+					.asInstanceOf(InstanceOfAssertFactories.MAP)
+					.containsEntry("serviceId", leak.serviceId().toHexString())
+					.containsEntry("connectionId", leak.connectionId())
+					.containsEntry("command", "find")
+					.containsEntry("namespace", "e2e.leaky")
+					.containsEntry("checkedOutAt", leak.checkedOutAt().toString())
+					.containsKey("checkedOutFor");
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				assertThat(registry.get("mongodb.lb.pinned.leaks")
 					.tag("service.id", leak.serviceId().toHexString())
@@ -95,6 +116,7 @@ class PinnedConnectionLeakEndToEndTests {
 					.count()).isOne();
 				cursor.close();
 				await().untilAsserted(() -> assertThat(topology.snapshot().pinnedConnectionLeaks()).isEmpty());
+				assertThat(health.health().getDetails()).doesNotContainKey("pinnedConnectionLeaks");
 				assertThat(events)
 					.filteredOn((event) -> event.type() == LoadBalancedEvent.Type.PINNED_CONNECTION_RELEASED)
 					.singleElement()

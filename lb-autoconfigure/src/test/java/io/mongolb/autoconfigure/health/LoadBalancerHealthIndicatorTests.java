@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.mongodb.connection.ClusterType;
 import io.mongolb.autoconfigure.LoadBalancedMongoAutoConfiguration;
+import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -25,6 +27,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The {@code mongodbLoadBalancer} contributor in a real context with Spring Boot's health
@@ -117,6 +120,11 @@ class LoadBalancerHealthIndicatorTests {
 			.withPropertyValues("spring.mongodb.uri=mongodb://app:Sup3rS3cret@127.0.0.1:" + port
 					+ "/?loadBalanced=true&authSource=admin", "mongodb.load-balanced.health.timeout=1s")
 			.run((context) -> {
+				// The driver publishes the topology's SDAM events asynchronously: wait
+				// until
+				// the model has heard them, so the details name the topology type.
+				LoadBalancedTopology topology = context.getBean(LoadBalancedTopology.class);
+				await().until(() -> topology.snapshot().topologyType() == ClusterType.LOAD_BALANCED);
 				Health health = indicator(context).health();
 				assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 				Map<String, Object> details = health.getDetails();

@@ -187,7 +187,8 @@ class LoadBalancedMetricsAutoConfigurationTests {
 			assertThat(worker.get().isDaemon()).isTrue();
 			context.close();
 			assertThat(scheduler.isRunning()).isFalse();
-			// stop() waits for the executor to terminate; the thread itself ends just after.
+			// stop() waits for the executor to terminate; the thread itself ends just
+			// after.
 			worker.get().join(Duration.ofSeconds(5).toMillis());
 			assertThat(worker.get().isAlive()).isFalse();
 		});
