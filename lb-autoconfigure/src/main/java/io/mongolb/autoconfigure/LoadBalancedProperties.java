@@ -260,6 +260,23 @@ public class LoadBalancedProperties {
 			this.capacity = capacity;
 		}
 
+		/**
+		 * Number of events (services discovered, evicted or expired, pool clears,
+		 * pinned-connection leaks and their release) that may wait to be published as
+		 * Spring application events while listeners are busy; beyond it, new events are
+		 * dropped and counted, so that a slow listener never holds up a command.
+		 */
+		private int publishCapacity = 256;
+
+		public int getPublishCapacity() {
+			return this.publishCapacity;
+		}
+
+		public void setPublishCapacity(int publishCapacity) {
+			requireAtLeastOne(publishCapacity);
+			this.publishCapacity = publishCapacity;
+		}
+
 	}
 
 	/**

@@ -56,7 +56,9 @@ class FailureReportTests {
 				"mongodb.load-balanced.metrics.expire-after",
 				"mongodb.load-balanced.metrics.driver-commands-service-tag",
 				"mongodb.load-balanced.pinning.leak-threshold", "mongodb.load-balanced.events.capacity",
-				"management.health.mongodb-load-balancer.enabled", "mongodb.load-balanced.observations.enabled");
+				"mongodb.load-balanced.events.publish-capacity", "management.health.mongodb-load-balancer.enabled",
+				"management.endpoint.mongodblb.access", "management.endpoint.mongodblb.cache.time-to-live",
+				"mongodb.load-balanced.observations.enabled");
 		// The metadata generated for this module, next to its classes (other jars carry a
 		// file of the same name).
 		URL location = LoadBalancedProperties.class.getProtectionDomain().getCodeSource().getLocation();

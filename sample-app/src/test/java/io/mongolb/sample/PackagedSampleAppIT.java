@@ -93,6 +93,25 @@ class PackagedSampleAppIT {
 				.forEach((service) -> healthServiceIds.add(service.path("serviceId").asString()));
 			assertThat(healthServiceIds).isEqualTo(serviceIds);
 
+			// The starter's mongodblb endpoint: one client, both fronts' serviceIds.
+			HttpJson.Reply endpoint = http.get("/actuator/mongodblb");
+			assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(200);
+			JsonNode clients = endpoint.json().path("clients");
+			assertThat(clients.properties()).hasSize(1);
+			JsonNode client = clients.values().iterator().next();
+			assertThat(client.path("loadBalanced").asBoolean()).isTrue();
+			assertThat(client.path("topologyType").asString()).isEqualTo("LoadBalanced");
+			assertThat(client.path("loadBalancer").asString()).isEqualTo(loadBalancer);
+			Set<String> endpointServiceIds = new TreeSet<>();
+			client.path("services")
+				.values()
+				.forEach((service) -> endpointServiceIds.add(service.path("serviceId").asString()));
+			assertThat(endpointServiceIds).isEqualTo(serviceIds);
+			assertThat(client.path("applicationEvents").path("dropped").asLong()).isZero();
+			String oneService = serviceIds.iterator().next();
+			assertThat(http.get("/actuator/mongodblb/" + oneService).status()).isEqualTo(200);
+			assertThat(http.get("/actuator/mongodblb/" + "0".repeat(24)).status()).isEqualTo(404);
+
 			assertThat(http.get("/actuator/metrics").json().path("names").values()).extracting(JsonNode::asString)
 				.contains("mongodb.driver.commands", "http.server.requests", "mongodb.lb.commands",
 						"mongodb.lb.connections", "mongodb.lb.services");
@@ -134,6 +153,7 @@ class PackagedSampleAppIT {
 				paths.put("/actuator/info", List.of(200));
 				paths.put("/actuator/metrics", List.of(200));
 				paths.put("/actuator/metrics/mongodb.driver.pool.size", List.of(200));
+				paths.put("/actuator/mongodblb", List.of(200));
 				paths.put("/api/orders", List.of(500, 503));
 				for (Map.Entry<String, List<Integer>> path : paths.entrySet()) {
 					HttpJson.Reply reply = http.get(path.getKey());
