@@ -86,7 +86,7 @@ final class SnapshotAssembler {
 
 	static String describe(Throwable error) {
 		String message = error.getMessage();
-		String text = error.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+		String text = error.getClass().getSimpleName() + ((message != null) ? ": " + SecretText.mask(message) : "");
 		// Server messages can quote whole documents: keep the snapshot small.
 		return (text.length() > MAX_ERROR_LENGTH) ? text.substring(0, MAX_ERROR_LENGTH) + "..." : text;
 	}
