@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.mongolb.autoconfigure.events.LoadBalancedEventPublisher;
+import io.mongolb.autoconfigure.mode.CredentialMasking;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedEvent;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;

@@ -17,6 +17,7 @@ import com.mongodb.ServerAddress;
 import com.mongodb.client.MongoClient;
 import com.mongodb.connection.ClusterSettings;
 import com.mongodb.connection.ClusterType;
+import io.mongolb.autoconfigure.mode.CredentialMasking;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopologySnapshot;
@@ -109,7 +110,9 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 			builder.withDetail("cause", cause);
 		}
 		if (error != null) {
-			String text = error.getClass().getName() + ": " + error.getMessage();
+			// Server messages can quote what the application sent, a connection string
+			// among it.
+			String text = CredentialMasking.mask(error.getClass().getName() + ": " + error.getMessage());
 			builder.withDetail("error", (text.length() > 500) ? text.substring(0, 500) + "..." : text);
 		}
 		return builder.build();

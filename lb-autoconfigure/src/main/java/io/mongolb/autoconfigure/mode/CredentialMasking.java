@@ -1,8 +1,7 @@
-package io.mongolb.autoconfigure.endpoint;
+package io.mongolb.autoconfigure.mode;
 
 import java.util.Locale;
 
-import io.mongolb.autoconfigure.mode.MaskedConnectionString;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,8 +17,13 @@ import org.jspecify.annotations.Nullable;
  * {@code host[:port]} pairs (user information that a blank or a quote cut short, such as
  * {@code mongodb://user:pa ss@host}, whose next word is then masked up to its {@code '@'}
  * too).
+ * <p>
+ * The health contributor and the {@code mongodblb} endpoint pass the driver's and the
+ * server's texts through it.
+ *
+ * @since 0.1.0
  */
-final class CredentialMasking {
+public final class CredentialMasking {
 
 	private static final String MASK = "****";
 
@@ -28,11 +32,22 @@ final class CredentialMasking {
 	private CredentialMasking() {
 	}
 
-	static @Nullable String maskNullable(@Nullable String text) {
+	/**
+	 * Mask the connection strings quoted in a text that may be absent.
+	 * @param text the text, or {@code null}
+	 * @return the masked text, or {@code null}
+	 */
+	public static @Nullable String maskNullable(@Nullable String text) {
 		return (text != null) ? mask(text) : null;
 	}
 
-	static String mask(String text) {
+	/**
+	 * Mask the credentials of every connection string quoted in a text.
+	 * @param text the text
+	 * @return the text with each quoted connection string masked; the same instance when
+	 * it quotes none
+	 */
+	public static String mask(String text) {
 		String lower = text.toLowerCase(Locale.ROOT);
 		int start = nextUri(lower, 0);
 		if (start < 0) {

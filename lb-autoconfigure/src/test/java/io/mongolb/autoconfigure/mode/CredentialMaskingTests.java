@@ -1,4 +1,4 @@
-package io.mongolb.autoconfigure.endpoint;
+package io.mongolb.autoconfigure.mode;
 
 import org.junit.jupiter.api.Test;
 
