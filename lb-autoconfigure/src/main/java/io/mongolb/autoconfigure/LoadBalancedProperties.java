@@ -45,6 +45,8 @@ public class LoadBalancedProperties {
 
 	private final Events events = new Events();
 
+	private final Mdc mdc = new Mdc();
+
 	public @Nullable Boolean getEnabled() {
 		return this.enabled;
 	}
@@ -83,6 +85,10 @@ public class LoadBalancedProperties {
 
 	public Events getEvents() {
 		return this.events;
+	}
+
+	public Mdc getMdc() {
+		return this.mdc;
 	}
 
 	// Binding reports these messages together with the property name, the value and its
@@ -197,6 +203,29 @@ public class LoadBalancedProperties {
 		public void setCapacity(int capacity) {
 			requireAtLeastOne(capacity);
 			this.capacity = capacity;
+		}
+
+	}
+
+	/**
+	 * Logging MDC settings.
+	 */
+	public static class Mdc {
+
+		/**
+		 * Whether to put the serviceId of the mongos that served the last command in the
+		 * logging MDC, under the key 'mongodb.serviceId', for the duration of each
+		 * servlet request. The key is written when the serviceId changes and removed when
+		 * the request ends.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

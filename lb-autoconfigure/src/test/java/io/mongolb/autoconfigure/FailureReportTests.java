@@ -53,7 +53,8 @@ class FailureReportTests {
 		List<String> expected = List.of("mongodb.load-balanced.enabled", "mongodb.load-balanced.fail-fast",
 				"mongodb.load-balanced.health.enabled", "mongodb.load-balanced.health.timeout",
 				"mongodb.load-balanced.metrics.max-services", "mongodb.load-balanced.pinning.leak-threshold",
-				"mongodb.load-balanced.events.capacity", "management.health.mongodb-load-balancer.enabled");
+				"mongodb.load-balanced.events.capacity", "management.health.mongodb-load-balancer.enabled",
+				"mongodb.load-balanced.mdc.enabled");
 		// The metadata generated for this module, next to its classes (other jars carry a
 		// file of the same name).
 		URL location = LoadBalancedProperties.class.getProtectionDomain().getCodeSource().getLocation();

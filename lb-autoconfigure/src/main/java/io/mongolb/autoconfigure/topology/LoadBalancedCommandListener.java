@@ -24,6 +24,7 @@ final class LoadBalancedCommandListener implements CommandListener {
 
 	@Override
 	public void commandSucceeded(CommandSucceededEvent event) {
+		CurrentService.commandCompleted(event.getConnectionDescription().getServiceId());
 		ServiceState service = this.registry.serviceOf(event.getConnectionDescription());
 		if (service != null) {
 			service.commandSucceeded();
@@ -32,6 +33,7 @@ final class LoadBalancedCommandListener implements CommandListener {
 
 	@Override
 	public void commandFailed(CommandFailedEvent event) {
+		CurrentService.commandCompleted(event.getConnectionDescription().getServiceId());
 		ServiceState service = this.registry.serviceOf(event.getConnectionDescription());
 		if (service != null) {
 			service.commandFailed(event.getThrowable(), this.clock.millis());

@@ -161,8 +161,8 @@ public class LoadBalancedTopology {
 	}
 
 	/**
-	 * The service a pooled connection reached, as correlated from the commands that ran on
-	 * it. Takes no lock and allocates nothing.
+	 * The service a pooled connection reached, as correlated from the commands that ran
+	 * on it. Takes no lock and allocates nothing.
 	 * @param connectionId the driver's id of the connection
 	 * @return the connection's serviceId, or {@code null} when the connection ran no
 	 * command yet, is closed, or its service is not tracked
