@@ -47,6 +47,8 @@ public class LoadBalancedProperties {
 
 	private final Observations observations = new Observations();
 
+	private final Mdc mdc = new Mdc();
+
 	public @Nullable Boolean getEnabled() {
 		return this.enabled;
 	}
@@ -89,6 +91,10 @@ public class LoadBalancedProperties {
 
 	public Observations getObservations() {
 		return this.observations;
+	}
+
+	public Mdc getMdc() {
+		return this.mdc;
 	}
 
 	// Binding reports these messages together with the property name, the value and its
@@ -291,6 +297,29 @@ public class LoadBalancedProperties {
 		 * adding the serviceId of the mongos that served each command as the
 		 * high-cardinality key 'mongodb.service.id'. Applies only in load-balanced mode.
 		 * Experimental, as the driver's observability API is alpha.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Logging MDC settings.
+	 */
+	public static class Mdc {
+
+		/**
+		 * Whether to put the serviceId of the mongos that served the last command in the
+		 * logging MDC, under the key 'mongodb.serviceId', for the duration of each
+		 * servlet request. The key is written when the serviceId changes and removed when
+		 * the request ends.
 		 */
 		private boolean enabled;
 

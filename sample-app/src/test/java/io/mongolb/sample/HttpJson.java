@@ -71,7 +71,7 @@ final class HttpJson {
 						"GET " + path + " answered " + response.statusCode() + ": " + response.body());
 			}
 			response.headers()
-				.firstValue(ServiceIdRecorder.HEADER)
+				.firstValue(ServiceIdHeader.HEADER)
 				.ifPresent((value) -> serviceIds.addAll(List.of(value.split(","))));
 		}
 		return serviceIds;
@@ -85,7 +85,7 @@ final class HttpJson {
 		try {
 			HttpResponse<String> response = this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
 			return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-					response.headers().firstValue(ServiceIdRecorder.HEADER).orElse(null),
+					response.headers().firstValue(ServiceIdHeader.HEADER).orElse(null),
 					response.headers().firstValue("Location").orElse(null), response.body(),
 					response.headers().map().toString());
 		}

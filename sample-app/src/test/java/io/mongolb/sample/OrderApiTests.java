@@ -61,6 +61,7 @@ class OrderApiTests {
 		HttpJson.Reply read = this.http.get("/api/orders/" + id);
 		assertThat(read.status()).isEqualTo(200);
 		assertThat(read.json().path("item").asString()).isEqualTo("book");
+		assertThat(read.serviceIds()).isIn(hex(this.mongo));
 
 		HttpJson.Reply updated = this.http.put("/api/orders/" + id,
 				"{\"customer\":\"ada\",\"item\":\"notebook\",\"quantity\":3}");
@@ -68,9 +69,13 @@ class OrderApiTests {
 		assertThat(updated.json().path("item").asString()).isEqualTo("notebook");
 		assertThat(updated.json().path("version").asLong()).isEqualTo(order.path("version").asLong() + 1);
 		assertThat(this.repository.findById(id)).get().extracting(Order::quantity).isEqualTo(3);
+		// A read and a save: one serviceId, or two when they ran on connections to
+		// different fronts.
+		assertThat(updated.serviceIds().split(",")).isSubsetOf(hex(this.mongo)).doesNotHaveDuplicates();
 
 		HttpJson.Reply deleted = this.http.delete("/api/orders/" + id);
 		assertThat(deleted.status()).isEqualTo(204);
+		assertThat(deleted.serviceIds()).isIn(hex(this.mongo));
 		assertThat(this.repository.count()).isZero();
 		assertThat(this.http.get("/api/orders/" + id).status()).isEqualTo(404);
 	}
@@ -102,6 +107,8 @@ class OrderApiTests {
 		HttpJson.Reply invalidJson = this.http.post("/api/orders", "{\"customer\":\"bob\",");
 		assertProblem(invalidJson, 400);
 		assertThat(invalidJson.json().path("detail").asString()).contains("not valid JSON");
+		// Refused before the controller: no command ran, so no mongos is named.
+		assertThat(invalidJson.serviceIds()).isNull();
 
 		HttpJson.Reply wrongType = this.http.post("/api/orders",
 				"{\"customer\":\"bob\",\"item\":\"pen\",\"quantity\":\"many\"}");
@@ -133,6 +140,10 @@ class OrderApiTests {
 		HttpJson.Reply unknown = this.http.get("/api/orders/6b0000000000000000000000");
 		assertProblem(unknown, 404);
 		assertThat(unknown.json().path("detail").asString()).isEqualTo("No order with id '6b0000000000000000000000'");
+		// The find that found nothing ran on a front.
+		assertThat(unknown.serviceIds()).isIn(hex(this.mongo));
+		// The next request, which runs no command, names none (nothing carries over).
+		assertThat(this.http.get("/api/orders?size=1000").serviceIds()).isNull();
 		assertProblem(this.http.put("/api/orders/no-such-order", "{\"customer\":\"a\",\"item\":\"b\",\"quantity\":1}"),
 				404);
 		assertProblem(this.http.delete("/api/orders/no-such-order"), 404);

@@ -25,6 +25,7 @@ final class LoadBalancedCommandListener implements CommandListener {
 
 	@Override
 	public void commandSucceeded(CommandSucceededEvent event) {
+		CurrentService.commandCompleted(event.getConnectionDescription().getServiceId());
 		ConnectionTable.Entry connection = this.registry.connectionOf(event.getConnectionDescription());
 		if (connection != null) {
 			connection.service.commandSucceeded(event.getElapsedTime(TimeUnit.NANOSECONDS));
@@ -34,6 +35,7 @@ final class LoadBalancedCommandListener implements CommandListener {
 
 	@Override
 	public void commandFailed(CommandFailedEvent event) {
+		CurrentService.commandCompleted(event.getConnectionDescription().getServiceId());
 		ConnectionTable.Entry connection = this.registry.connectionOf(event.getConnectionDescription());
 		if (connection != null) {
 			connection.service.commandFailed(event.getThrowable(), event.getElapsedTime(TimeUnit.NANOSECONDS),

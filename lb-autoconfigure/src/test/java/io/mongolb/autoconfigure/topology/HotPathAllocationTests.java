@@ -26,6 +26,7 @@ import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -108,6 +109,46 @@ class HotPathAllocationTests {
 		assertThat(allocated).as("bytes allocated by %s events", 3L * rounds * connections).isLessThan(64 * 1024);
 		assertThat(topology.snapshot().services().stream().mapToLong(ServiceSnapshot::commandsSucceeded).sum())
 			.isEqualTo((20_000L + rounds) * connections);
+		// The measured commands also wrote the thread's current service (CurrentService).
+		assertThat(CurrentService.lastServiceId()).isSameAs(services[(connections - 1) % 2]);
+		CurrentService.clear();
+	}
+
+	@Test
+	void steadyStateCommandsInAnMdcScopeAllocateNothing() {
+		com.sun.management.ThreadMXBean threads = threadBean();
+		assumeThat(threads).as("the JVM counts allocated bytes per thread").isNotNull();
+		LoadBalancedTopology topology = new LoadBalancedTopology(32, Duration.ofSeconds(30), 256);
+		int connections = 8;
+		CommandSucceededEvent[] succeeded = new CommandSucceededEvent[connections];
+		ConnectionCheckedOutEvent[] checkedOut = new ConnectionCheckedOutEvent[connections];
+		ConnectionCheckedInEvent[] checkedIn = new ConnectionCheckedInEvent[connections];
+		ObjectId[] services = { new ObjectId(), new ObjectId() };
+		for (int i = 0; i < connections; i++) {
+			ConnectionId id = new ConnectionId(SERVER, i + 1, null);
+			// Each connection has its own ObjectId instance, as each parses its
+			// handshake.
+			ConnectionDescription description = new ConnectionDescription(new ObjectId(services[i % 2].toHexString()),
+					new ConnectionId(SERVER, i + 1, 8000L + i), 21, ServerType.LOAD_BALANCER, 1000, 16_000_000,
+					48_000_000, List.of(), new BsonArray());
+			succeeded[i] = new CommandSucceededEvent(null, 1, 1, description, "app", "find", new BsonDocument(), 1);
+			checkedOut[i] = new ConnectionCheckedOutEvent(id, 1, 0);
+			checkedIn[i] = new ConnectionCheckedInEvent(id, 1);
+			topology.connectionPoolListener().connectionCreated(new ConnectionCreatedEvent(id));
+		}
+		try (CurrentService.Scope scope = CurrentService.openWithMdc()) {
+			run(topology, succeeded, checkedOut, checkedIn, 20_000);
+			long threadId = Thread.currentThread().getId();
+			long before = threads.getThreadAllocatedBytes(threadId);
+			int rounds = 100_000;
+			// The service changes on every command: the MDC key changes as often.
+			run(topology, succeeded, checkedOut, checkedIn, rounds);
+			long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+			assertThat(allocated).as("bytes allocated by %s events", 3L * rounds * connections).isLessThan(64 * 1024);
+			assertThat(CurrentService.servicesInScope()).containsExactly(services);
+			assertThat(MDC.get(CurrentService.MDC_KEY)).isEqualTo(services[(connections - 1) % 2].toHexString());
+		}
+		assertThat(MDC.get(CurrentService.MDC_KEY)).isNull();
 	}
 
 	private static void run(LoadBalancedTopology topology, CommandSucceededEvent[] succeeded,
