@@ -2,10 +2,8 @@ package io.mongolb.autoconfigure.e2e;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
@@ -81,7 +79,7 @@ class EmbeddedLoadBalancedEndToEndTests {
 			}
 			// Two cursors open at once pin two connections: the balancer sends them to
 			// different fronts.
-			openCursorsUntilBothServicesAreSeen(context, orders);
+			TwoFronts.openCursorsUntilBothServicesAreSeen(context.getBean(LoadBalancedTopology.class), orders);
 			LoadBalancedTopologySnapshot snapshot = context.getBean(LoadBalancedTopology.class).snapshot();
 			assertThat(snapshot.topologyTypeName()).isEqualTo("LoadBalanced");
 			assertThat(snapshot.serverTypeName()).isEqualTo("LoadBalancer");
@@ -125,7 +123,7 @@ class EmbeddedLoadBalancedEndToEndTests {
 			MongoCollection<Document> items = client.getDatabase("e2e").getCollection("items");
 			items.drop();
 			items.insertMany(List.of(new Document("_id", 1), new Document("_id", 2), new Document("_id", 3)));
-			openCursorsUntilBothServicesAreSeen(context, items);
+			TwoFronts.openCursorsUntilBothServicesAreSeen(context.getBean(LoadBalancedTopology.class), items);
 			ObjectId failing = this.mongo.getServiceId(0);
 			ObjectId healthy = this.mongo.getServiceId(1);
 			try (MongoClient admin = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
@@ -216,29 +214,6 @@ class EmbeddedLoadBalancedEndToEndTests {
 					"Driver attempted to initialize in load balancing mode, but the server does not support this mode");
 			System.out.println("mongodbLoadBalancer health: " + json(health));
 		});
-	}
-
-	private static void openCursorsUntilBothServicesAreSeen(AssertableApplicationContext context,
-			MongoCollection<Document> collection) {
-		LoadBalancedTopology topology = context.getBean(LoadBalancedTopology.class);
-		List<MongoCursor<Document>> cursors = new ArrayList<>();
-		try {
-			for (int i = 0; i < 8 && distinctServices(topology) < 2; i++) {
-				MongoCursor<Document> cursor = collection.find().batchSize(1).iterator();
-				cursor.next();
-				cursors.add(cursor);
-			}
-		}
-		finally {
-			cursors.forEach(MongoCursor::close);
-		}
-		assertThat(distinctServices(topology)).isEqualTo(2);
-	}
-
-	private static int distinctServices(LoadBalancedTopology topology) {
-		Set<ObjectId> seen = new HashSet<>();
-		topology.snapshot().services().forEach((service) -> seen.add(service.serviceId()));
-		return seen.size();
 	}
 
 	private static ServiceSnapshot service(LoadBalancedTopologySnapshot snapshot, ObjectId serviceId) {

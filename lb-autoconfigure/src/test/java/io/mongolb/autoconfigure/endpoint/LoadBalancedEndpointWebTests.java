@@ -7,10 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import com.jayway.jsonpath.DocumentContext;
@@ -19,6 +17,7 @@ import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
+import io.mongolb.autoconfigure.e2e.TwoFronts;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.bson.Document;
@@ -70,7 +69,7 @@ class LoadBalancedEndpointWebTests {
 		run("spring.mongodb.uri=" + this.mongo.getConnectionString("web"),
 				"management.endpoints.web.exposure.include=health,mongodblb");
 		MongoCollection<Document> items = items();
-		openCursorsUntilBothServicesAreSeen(items);
+		TwoFronts.openCursorsUntilBothServicesAreSeen(this.context.getBean(LoadBalancedTopology.class), items);
 		Reply reply = get("/actuator/mongodblb");
 		System.out.println("GET /actuator/mongodblb: " + reply.body());
 		assertThat(reply.status()).isEqualTo(200);
@@ -116,7 +115,7 @@ class LoadBalancedEndpointWebTests {
 				"management.endpoints.web.exposure.include=mongodblb",
 				"mongodb.load-balanced.pinning.leak-threshold=100ms");
 		MongoCollection<Document> items = items();
-		openCursorsUntilBothServicesAreSeen(items);
+		TwoFronts.openCursorsUntilBothServicesAreSeen(this.context.getBean(LoadBalancedTopology.class), items);
 		// A cursor left open pins its connection: the leak scan reports it.
 		MongoCursor<Document> leaky = items.find().batchSize(1).iterator();
 		try {
@@ -237,28 +236,6 @@ class LoadBalancedEndpointWebTests {
 		items.drop();
 		items.insertMany(List.of(new Document("_id", 1), new Document("_id", 2), new Document("_id", 3)));
 		return items;
-	}
-
-	private void openCursorsUntilBothServicesAreSeen(MongoCollection<Document> collection) {
-		LoadBalancedTopology topology = this.context.getBean(LoadBalancedTopology.class);
-		List<MongoCursor<Document>> cursors = new ArrayList<>();
-		try {
-			for (int i = 0; i < 8 && distinctServices(topology) < 2; i++) {
-				MongoCursor<Document> cursor = collection.find().batchSize(1).iterator();
-				cursor.next();
-				cursors.add(cursor);
-			}
-		}
-		finally {
-			cursors.forEach(MongoCursor::close);
-		}
-		assertThat(distinctServices(topology)).isEqualTo(2);
-	}
-
-	private static int distinctServices(LoadBalancedTopology topology) {
-		Set<ObjectId> seen = new HashSet<>();
-		topology.snapshot().services().forEach((service) -> seen.add(service.serviceId()));
-		return seen.size();
 	}
 
 	private Reply get(String path) throws IOException, InterruptedException {

@@ -2,7 +2,6 @@ package io.mongolb.autoconfigure.events;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +16,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import io.mongolb.autoconfigure.LoadBalancedMongoAutoConfiguration;
+import io.mongolb.autoconfigure.e2e.TwoFronts;
 import io.mongolb.autoconfigure.topology.LoadBalancedEvent;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
@@ -72,7 +72,7 @@ class LoadBalancedEventsEndToEndTests {
 			assertThat(context).hasNotFailed();
 			MongoCollection<Document> items = collection(context, "discovered");
 			items.insertMany(List.of(new Document("_id", 1), new Document("_id", 2), new Document("_id", 3)));
-			openCursorsUntilBothServicesAreSeen(context, items);
+			TwoFronts.openCursorsUntilBothServicesAreSeen(context.getBean(LoadBalancedTopology.class), items);
 			await().untilAsserted(
 					() -> assertThat(this.recorder.events).filteredOn(ServiceDiscoveredEvent.class::isInstance)
 						.extracting(LoadBalancedApplicationEvent::getServiceId)
@@ -96,7 +96,7 @@ class LoadBalancedEventsEndToEndTests {
 		this.runner.withPropertyValues("spring.mongodb.uri=" + this.mongo.getConnectionString()).run((context) -> {
 			MongoCollection<Document> items = collection(context, "cleared");
 			items.insertMany(List.of(new Document("_id", 1), new Document("_id", 2), new Document("_id", 3)));
-			openCursorsUntilBothServicesAreSeen(context, items);
+			TwoFronts.openCursorsUntilBothServicesAreSeen(context.getBean(LoadBalancedTopology.class), items);
 			ObjectId failing = this.mongo.getServiceId(0);
 			failFinds(0, 1);
 			causePoolClears(context, items, 1);
@@ -174,7 +174,7 @@ class LoadBalancedEventsEndToEndTests {
 		this.runner.withPropertyValues("spring.mongodb.uri=" + this.mongo.getConnectionString()).run((context) -> {
 			MongoCollection<Document> items = collection(context, "throwing");
 			items.insertMany(List.of(new Document("_id", 1), new Document("_id", 2), new Document("_id", 3)));
-			openCursorsUntilBothServicesAreSeen(context, items);
+			TwoFronts.openCursorsUntilBothServicesAreSeen(context.getBean(LoadBalancedTopology.class), items);
 			assertThat(items.countDocuments()).isEqualTo(3);
 			LoadBalancedEventPublisher publisher = context.getBean(LoadBalancedEventPublisher.class);
 			await().until(() -> publisher.getListenerFailureCount() == 2);
@@ -257,29 +257,6 @@ class LoadBalancedEventsEndToEndTests {
 
 	private static long poolClears(LoadBalancedTopology topology) {
 		return topology.snapshot().services().stream().mapToLong((service) -> service.poolClears()).sum();
-	}
-
-	private static void openCursorsUntilBothServicesAreSeen(AssertableApplicationContext context,
-			MongoCollection<Document> collection) {
-		LoadBalancedTopology topology = context.getBean(LoadBalancedTopology.class);
-		List<MongoCursor<Document>> cursors = new ArrayList<>();
-		try {
-			for (int i = 0; i < 8 && distinctServices(topology) < 2; i++) {
-				MongoCursor<Document> cursor = collection.find().batchSize(1).iterator();
-				cursor.next();
-				cursors.add(cursor);
-			}
-		}
-		finally {
-			cursors.forEach(MongoCursor::close);
-		}
-		assertThat(distinctServices(topology)).isEqualTo(2);
-	}
-
-	private static int distinctServices(LoadBalancedTopology topology) {
-		Set<ObjectId> seen = new HashSet<>();
-		topology.snapshot().services().forEach((service) -> seen.add(service.serviceId()));
-		return seen.size();
 	}
 
 	/**

@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoCursor;
 import com.mongodb.event.CommandFailedEvent;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandSucceededEvent;
@@ -24,8 +23,8 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.mongolb.autoconfigure.LoadBalancedMongoAutoConfiguration;
+import io.mongolb.autoconfigure.e2e.TwoFronts;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
-import io.mongolb.autoconfigure.topology.ServiceSnapshot;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -88,7 +87,7 @@ class DriverObservationsEndToEndTests {
 				for (int i = 0; i < 10; i++) {
 					orders.insertOne(new Document("_id", i).append("note", "payload-marker-" + i));
 				}
-				openCursorsUntilBothServicesAreSeen(context, orders);
+				TwoFronts.openCursorsUntilBothServicesAreSeen(context.getBean(LoadBalancedTopology.class), orders);
 				List<Observation.Context> contexts = handled(registry);
 				List<Observation.Context> commands = named(contexts, "mongodb.command");
 				assertThat(commands).hasSizeGreaterThanOrEqualTo(10);
@@ -270,31 +269,6 @@ class DriverObservationsEndToEndTests {
 
 	private static List<String> hex(List<ObjectId> serviceIds) {
 		return serviceIds.stream().map(ObjectId::toHexString).toList();
-	}
-
-	// Two cursors open at once pin two connections: the balancer sends them to different
-	// fronts.
-	private static void openCursorsUntilBothServicesAreSeen(AssertableApplicationContext context,
-			MongoCollection<Document> collection) {
-		LoadBalancedTopology topology = context.getBean(LoadBalancedTopology.class);
-		List<MongoCursor<Document>> cursors = new ArrayList<>();
-		try {
-			for (int i = 0; i < 8 && distinctServices(topology) < 2; i++) {
-				MongoCursor<Document> cursor = collection.find().batchSize(1).iterator();
-				cursor.next();
-				cursors.add(cursor);
-			}
-		}
-		finally {
-			cursors.forEach(MongoCursor::close);
-		}
-		assertThat(distinctServices(topology)).isEqualTo(2);
-	}
-
-	private static int distinctServices(LoadBalancedTopology topology) {
-		Set<ObjectId> seen = new HashSet<>();
-		topology.snapshot().services().stream().map(ServiceSnapshot::serviceId).forEach(seen::add);
-		return seen.size();
 	}
 
 	/**
