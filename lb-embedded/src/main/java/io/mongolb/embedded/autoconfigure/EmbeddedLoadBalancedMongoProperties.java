@@ -72,6 +72,21 @@ public class EmbeddedLoadBalancedMongoProperties {
 	private Duration proxyHeaderTimeout = Duration.ofSeconds(10);
 
 	/**
+	 * Whether change streams work: the store then keeps a capped history of change events
+	 * (see change-stream-history) for $changeStream aggregations on collections,
+	 * databases and the cluster. When false, $changeStream fails with error 40573 naming
+	 * this property.
+	 */
+	private boolean changeStreams;
+
+	/**
+	 * How many change events the store keeps when change streams are on. Memory stays
+	 * flat under load; a change stream that falls further behind, or resumes from an
+	 * older token, gets error 286 ChangeStreamHistoryLost.
+	 */
+	private int changeStreamHistory = EmbeddedLoadBalancedMongoSettings.DEFAULT_CHANGE_STREAM_HISTORY;
+
+	/**
 	 * Returns whether the embedded cluster starts with the application context.
 	 * @return whether it is enabled
 	 * @since 0.1.0
@@ -217,6 +232,42 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	/**
+	 * Returns whether change streams work.
+	 * @return whether they work
+	 * @since 0.1.0
+	 */
+	public boolean isChangeStreams() {
+		return this.changeStreams;
+	}
+
+	/**
+	 * Sets whether change streams work.
+	 * @param changeStreams whether they work
+	 * @since 0.1.0
+	 */
+	public void setChangeStreams(boolean changeStreams) {
+		this.changeStreams = changeStreams;
+	}
+
+	/**
+	 * Returns how many change events the store keeps.
+	 * @return the number of events
+	 * @since 0.1.0
+	 */
+	public int getChangeStreamHistory() {
+		return this.changeStreamHistory;
+	}
+
+	/**
+	 * Sets how many change events the store keeps.
+	 * @param changeStreamHistory the number of events, at least 1
+	 * @since 0.1.0
+	 */
+	public void setChangeStreamHistory(int changeStreamHistory) {
+		this.changeStreamHistory = check().withChangeStreamHistory(changeStreamHistory).changeStreamHistory();
+	}
+
+	/**
 	 * Returns the settings these properties describe, for a cluster behind its in-process
 	 * balancer.
 	 * @return the settings
@@ -225,7 +276,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 		EmbeddedLoadBalancedMongoSettings defaults = EmbeddedLoadBalancedMongoSettings.defaults();
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, true, this.port,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				defaults.eventLoopThreads());
+				defaults.eventLoopThreads(), this.changeStreams, this.changeStreamHistory);
 	}
 
 	/*

@@ -234,7 +234,8 @@ public final class EmbeddedLoadBalancedMongoExtension
 			return new EmbeddedLoadBalancedMongoSettings(annotation.fronts(), annotation.proxyProtocol(),
 					annotation.balancer(), defaults.balancerPort(), annotation.acceptNonLoadBalancedClients(),
 					annotation.maxWireVersion(), Duration.ofMillis(annotation.proxyHeaderTimeoutMillis()),
-					annotation.database(), defaults.eventLoopThreads());
+					annotation.database(), defaults.eventLoopThreads(), annotation.changeStreams(),
+					annotation.changeStreamHistory());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ExtensionConfigurationException(

@@ -103,6 +103,21 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	String database() default EmbeddedLoadBalancedMongoSettings.DEFAULT_DATABASE;
 
 	/**
+	 * Whether change streams work ({@code $changeStream} on collections, databases and
+	 * the cluster); off by default.
+	 * @return whether they work
+	 * @since 0.1.0
+	 */
+	boolean changeStreams() default false;
+
+	/**
+	 * How many change events the store keeps when change streams are on (at least 1).
+	 * @return the number of events
+	 * @since 0.1.0
+	 */
+	int changeStreamHistory() default EmbeddedLoadBalancedMongoSettings.DEFAULT_CHANGE_STREAM_HISTORY;
+
+	/**
 	 * Whether one cluster serves the whole class or each test method gets a new one.
 	 * @return the lifecycle
 	 * @since 0.1.0

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * HAProxy) keeps working. All ports are on {@code 127.0.0.1}, ephemeral unless
  * configured.
  * <p>
+ * Change streams are off unless {@link Builder#changeStreams(boolean)} turns them on.
+ * <p>
  * Not a database: no transactions (refused with error 20), no retryable-write
  * de-duplication, no cursor timeouts, no index builds, no sharding, no authentication or
  * TLS. Data lives on the heap and is lost on {@link #close()}.
@@ -87,7 +89,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		if (this.store != null) {
 			throw new IllegalStateException("Already started: create a new instance to start again");
 		}
-		this.store = new SharedStore();
+		this.store = new SharedStore(this.settings);
 		this.workerGroup = new MultiThreadIoEventLoopGroup(this.settings.eventLoopThreads(),
 				new DefaultThreadFactory("mongolb-embedded", true), NioIoHandler.newFactory());
 		try {
@@ -284,6 +286,37 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	long cursorLookups() {
 		SharedStore current = this.store;
 		return (current != null) ? current.cursorLookups() : 0;
+	}
+
+	/**
+	 * Starts recording the commands a front receives (for tests of what a driver sends),
+	 * forgetting what it recorded before.
+	 * @param front the front index, from 0
+	 * @param limit how many commands to keep, the newest ones
+	 */
+	void recordCommands(int front, int limit) {
+		front(front).recording().start(limit);
+	}
+
+	/**
+	 * Returns the commands a front received since {@link #recordCommands(int, int)},
+	 * oldest first.
+	 * @param front the front index, from 0
+	 * @return the commands
+	 */
+	List<CommandRecording.Received> recordedCommands(int front) {
+		return front(front).recording().received();
+	}
+
+	/**
+	 * Returns how many change events the store holds (for tests that the history stays
+	 * capped).
+	 * @return the number of events, 0 when change streams are off
+	 */
+	int changeStreamEventsKept() {
+		SharedStore current = this.store;
+		ChangeStreamHistory history = (current != null) ? current.changeStreamHistory() : null;
+		return (history != null) ? history.kept() : 0;
 	}
 
 	/**
@@ -515,6 +548,33 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 */
 		public Builder eventLoopThreads(int threads) {
 			this.settings = this.settings.withEventLoopThreads(threads);
+			return this;
+		}
+
+		/**
+		 * Sets whether change streams work (default {@code false}). When on, the store
+		 * keeps the last {@link #changeStreamHistory(int)} change events in memory and
+		 * {@code $changeStream} aggregations on a collection, a database or the cluster
+		 * open tailable cursors; when off, they fail with error 40573 naming this option.
+		 * @param changeStreams whether change streams work
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder changeStreams(boolean changeStreams) {
+			this.settings = this.settings.withChangeStreams(changeStreams);
+			return this;
+		}
+
+		/**
+		 * Sets how many change events the store keeps when change streams are on (default
+		 * 10,000): memory stays flat under load, and a change stream that falls further
+		 * behind gets error 286 {@code ChangeStreamHistoryLost}.
+		 * @param events the number of events, at least 1
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder changeStreamHistory(int events) {
+			this.settings = this.settings.withChangeStreamHistory(events);
 			return this;
 		}
 

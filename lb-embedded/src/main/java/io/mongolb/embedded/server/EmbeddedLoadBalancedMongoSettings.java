@@ -36,11 +36,18 @@ import io.mongolb.embedded.proxy.ProxyProtocolVersion;
  * (default {@code test}, Spring Boot's default database)
  * @param eventLoopThreads the number of I/O threads shared by the fronts and the
  * balancer, at least 1
+ * @param changeStreams whether the store keeps a change-stream history, so that
+ * {@code $changeStream} aggregations (collection, database and cluster level) work
+ * ({@code false}: they fail with error 40573 naming this option)
+ * @param changeStreamHistory how many change events the store keeps, at least 1: the
+ * history is capped so that memory stays flat under load; a change stream that falls
+ * further behind (or resumes from an older token) gets error 286
+ * {@code ChangeStreamHistoryLost}, as on a replica set whose oplog rolled over
  * @since 0.1.0
  */
 public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion proxyProtocol, boolean balancer,
 		int balancerPort, boolean acceptNonLoadBalancedClients, int maxWireVersion, Duration proxyHeaderTimeout,
-		String database, int eventLoopThreads) {
+		String database, int eventLoopThreads, boolean changeStreams, int changeStreamHistory) {
 
 	/**
 	 * The default number of fronts.
@@ -81,6 +88,12 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	 */
 	public static final String DEFAULT_DATABASE = "test";
 
+	/**
+	 * The default number of change events the store keeps when change streams are on.
+	 * @since 0.1.0
+	 */
+	public static final int DEFAULT_CHANGE_STREAM_HISTORY = 10_000;
+
 	/** MongoDB's limit on database names is 64 bytes, the terminating NUL included. */
 	private static final int MAX_DATABASE_NAME_LENGTH = 63;
 
@@ -100,6 +113,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	 * @param proxyHeaderTimeout the bound on the wait for a PROXY header, positive
 	 * @param database the database of the connection string, a MongoDB database name
 	 * @param eventLoopThreads the number of I/O threads, at least 1
+	 * @param changeStreams whether change streams work
+	 * @param changeStreamHistory how many change events the store keeps, at least 1
 	 * @throws IllegalArgumentException naming the first invalid option, its value and
 	 * what is accepted
 	 * @since 0.1.0
@@ -125,20 +140,48 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 		if (eventLoopThreads < 1) {
 			throw invalid("eventLoopThreads", eventLoopThreads, "at least 1");
 		}
+		if (changeStreamHistory < 1) {
+			throw invalid("changeStreamHistory", changeStreamHistory, "at least 1 (change events kept in memory)");
+		}
+	}
+
+	/**
+	 * Creates settings without change streams, validating every option (the constructor
+	 * of the settings before change streams existed).
+	 * @param fronts the number of fronts, at least 1
+	 * @param proxyProtocol the PROXY protocol version of the in-process balancer
+	 * @param balancer whether to start the in-process balancer
+	 * @param balancerPort the balancer's port, 0 to 65535 (0 picks a free port)
+	 * @param acceptNonLoadBalancedClients whether the load-balancer ports accept clients
+	 * not in load-balanced mode
+	 * @param maxWireVersion the advertised {@code maxWireVersion}, at least 13
+	 * @param proxyHeaderTimeout the bound on the wait for a PROXY header, positive
+	 * @param database the database of the connection string, a MongoDB database name
+	 * @param eventLoopThreads the number of I/O threads, at least 1
+	 * @throws IllegalArgumentException naming the first invalid option, its value and
+	 * what is accepted
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion proxyProtocol, boolean balancer,
+			int balancerPort, boolean acceptNonLoadBalancedClients, int maxWireVersion, Duration proxyHeaderTimeout,
+			String database, int eventLoopThreads) {
+		this(fronts, proxyProtocol, balancer, balancerPort, acceptNonLoadBalancedClients, maxWireVersion,
+				proxyHeaderTimeout, database, eventLoopThreads, false, DEFAULT_CHANGE_STREAM_HISTORY);
 	}
 
 	/**
 	 * Returns the defaults: 2 fronts, PROXY protocol v2, the in-process balancer on a
 	 * free port, ordinary clients refused on the load-balancer ports,
 	 * {@code maxWireVersion} 21, a 10 second PROXY header timeout, database {@code test},
-	 * as many I/O threads as processors (at least 2).
+	 * as many I/O threads as processors (at least 2), change streams off (history of
+	 * 10,000 events when on).
 	 * @return the default settings
 	 * @since 0.1.0
 	 */
 	public static EmbeddedLoadBalancedMongoSettings defaults() {
 		return new EmbeddedLoadBalancedMongoSettings(DEFAULT_FRONTS, ProxyProtocolVersion.V2, true, 0, false,
 				DEFAULT_MAX_WIRE_VERSION, DEFAULT_PROXY_HEADER_TIMEOUT, DEFAULT_DATABASE,
-				Math.max(2, Runtime.getRuntime().availableProcessors()));
+				Math.max(2, Runtime.getRuntime().availableProcessors()), false, DEFAULT_CHANGE_STREAM_HISTORY);
 	}
 
 	/**
@@ -150,7 +193,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withFronts(int fronts) {
 		return new EmbeddedLoadBalancedMongoSettings(fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
 	}
 
 	/**
@@ -162,7 +205,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withProxyProtocol(ProxyProtocolVersion proxyProtocol) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
 	}
 
 	/**
@@ -174,7 +217,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withBalancer(boolean balancer) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
 	}
 
 	/**
@@ -186,7 +229,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withBalancerPort(int balancerPort) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
 	}
 
 	/**
@@ -199,7 +242,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withAcceptNonLoadBalancedClients(boolean acceptNonLoadBalancedClients) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
 	}
 
 	/**
@@ -211,7 +254,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withMaxWireVersion(int maxWireVersion) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
 	}
 
 	/**
@@ -223,7 +266,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withProxyHeaderTimeout(Duration proxyHeaderTimeout) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
 	}
 
 	/**
@@ -235,7 +278,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withDatabase(String database) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
 	}
 
 	/**
@@ -247,7 +290,31 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withEventLoopThreads(int eventLoopThreads) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				eventLoopThreads);
+				eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+	}
+
+	/**
+	 * Returns a copy with change streams on or off.
+	 * @param changeStreams whether the store keeps a change-stream history
+	 * @return the new settings
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoSettings withChangeStreams(boolean changeStreams) {
+		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
+				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
+				this.eventLoopThreads, changeStreams, this.changeStreamHistory);
+	}
+
+	/**
+	 * Returns a copy with another cap on the change events the store keeps.
+	 * @param changeStreamHistory the number of events, at least 1
+	 * @return the new settings
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoSettings withChangeStreamHistory(int changeStreamHistory) {
+		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
+				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
+				this.eventLoopThreads, this.changeStreams, changeStreamHistory);
 	}
 
 	/**

@@ -59,6 +59,8 @@ final class FrontServer {
 
 	private final AtomicInteger connectionIds = new AtomicInteger();
 
+	private final CommandRecording recording = new CommandRecording();
+
 	private int port;
 
 	private int loadBalancerPort;
@@ -170,11 +172,26 @@ final class FrontServer {
 			.addLast("replyEncoder", new MongoWireReplyEncoder())
 			.addLast("messageEncoder", new MongoWireMessageEncoder())
 			.addLast("wireDecoder", new MongoWireProtocolHandler())
-			.addLast("front",
-					new FrontCommandHandler(this.identity, this.settings, this.failPoint, this.counters, this.cursors,
-							this.serverStatus, state))
+			.addLast("recording", this.recording.handler(state))
+			.addLast("front", new FrontCommandHandler(this.identity, this.settings, this.failPoint, this.counters,
+					this.cursors, this.serverStatus, state));
+		ChangeStreamHistory history = this.store.changeStreamHistory();
+		if (history != null) {
+			// Between the front (fail points first) and the store: holds a change
+			// stream's getMore until there is something to return.
+			ch.pipeline().addLast("changeStreamAwait", new ChangeStreamAwait(this.store, history));
+		}
+		ch.pipeline()
 			.addLast("database", new MongoDatabaseHandler(this.store, clients))
 			.addLast("exceptions", new MongoExceptionHandler());
+	}
+
+	/**
+	 * Returns what this front records of the commands it receives (off until started).
+	 * @return the recording
+	 */
+	CommandRecording recording() {
+		return this.recording;
 	}
 
 	/**
