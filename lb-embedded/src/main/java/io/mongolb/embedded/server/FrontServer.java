@@ -170,6 +170,7 @@ final class FrontServer {
 			.addLast("replyEncoder", new MongoWireReplyEncoder())
 			.addLast("messageEncoder", new MongoWireMessageEncoder())
 			.addLast("wireDecoder", new MongoWireProtocolHandler())
+			.addLast("failCommand", new FailCommandHandler(this.identity, this.failPoint, state))
 			.addLast("front",
 					new FrontCommandHandler(this.identity, this.settings, this.failPoint, this.counters, this.cursors,
 							this.serverStatus, state))
