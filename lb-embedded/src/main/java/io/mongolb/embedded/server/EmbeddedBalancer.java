@@ -106,7 +106,8 @@ public final class EmbeddedBalancer implements AutoCloseable {
 
 	/**
 	 * Stops listening and closes the connections relayed by this balancer; the fronts and
-	 * the cluster's other balancers go on. Idempotent.
+	 * the cluster's other balancers go on. The listening socket is released when the
+	 * cluster's I/O thread next selects, an instant after this returns. Idempotent.
 	 * @since 0.1.0
 	 */
 	@Override
