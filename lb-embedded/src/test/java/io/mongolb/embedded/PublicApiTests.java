@@ -38,9 +38,10 @@ class PublicApiTests {
 				"io.mongolb.embedded.autoconfigure.EmbeddedLoadBalancedMongoProperties",
 				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoExtension",
 				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest",
+				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest$Balancer",
 				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest$Lifecycle",
 				"io.mongolb.embedded.proxy.ProxyProtocolBalancer", "io.mongolb.embedded.proxy.ProxyProtocolVersion",
-				"io.mongolb.embedded.server.EmbeddedLoadBalancedMongo",
+				"io.mongolb.embedded.server.EmbeddedBalancer", "io.mongolb.embedded.server.EmbeddedLoadBalancedMongo",
 				"io.mongolb.embedded.server.EmbeddedLoadBalancedMongo$Builder",
 				"io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings",
 				"io.mongolb.embedded.server.ProxyHeaderCounts");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest.Lifecycle;
+import io.mongolb.embedded.server.EmbeddedBalancer;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 import org.jspecify.annotations.Nullable;
@@ -27,7 +28,8 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * per annotated test class (or per test method, with {@link Lifecycle#PER_METHOD}), kept
  * in that class's or method's extension store, so that JUnit closes it when the class or
  * method is done, and injected into parameters and fields of type
- * {@link EmbeddedLoadBalancedMongo}.
+ * {@link EmbeddedLoadBalancedMongo} (and {@link EmbeddedBalancer}, when the annotation
+ * declares exactly one additional balancer).
  *
  * @since 0.1.0
  */
@@ -106,19 +108,22 @@ public final class EmbeddedLoadBalancedMongoExtension
 	}
 
 	/**
-	 * Supports parameters of type {@link EmbeddedLoadBalancedMongo}.
+	 * Supports parameters of type {@link EmbeddedLoadBalancedMongo} and
+	 * {@link EmbeddedBalancer}.
 	 * @param parameterContext the parameter
 	 * @param extensionContext its context
-	 * @return whether the parameter is of that type
+	 * @return whether the parameter is of one of those types
 	 * @since 0.1.0
 	 */
 	@Override
 	public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-		return parameterContext.getParameter().getType() == EmbeddedLoadBalancedMongo.class;
+		Class<?> type = parameterContext.getParameter().getType();
+		return type == EmbeddedLoadBalancedMongo.class || type == EmbeddedBalancer.class;
 	}
 
 	/**
-	 * Returns the cluster of the class or method the parameter belongs to.
+	 * Returns the cluster of the class or method the parameter belongs to (or its one
+	 * additional balancer).
 	 * @param parameterContext the parameter
 	 * @param extensionContext its context
 	 * @return the cluster
@@ -131,7 +136,24 @@ public final class EmbeddedLoadBalancedMongoExtension
 		// class.
 		Class<?> declaring = parameterContext.getDeclaringExecutable().getDeclaringClass();
 		Class<?> testClass = extensionContext.getRequiredTestClass();
-		return clusterFor(extensionContext, declaring.isAssignableFrom(testClass) ? testClass : declaring);
+		Class<?> forClass = declaring.isAssignableFrom(testClass) ? testClass : declaring;
+		EmbeddedLoadBalancedMongo mongo = clusterFor(extensionContext, forClass);
+		if (parameterContext.getParameter().getType() == EmbeddedBalancer.class) {
+			return onlyBalancer(annotatedClass(forClass), mongo, "parameter '"
+					+ parameterContext.getParameter().getName() + "' of " + parameterContext.getDeclaringExecutable());
+		}
+		return mongo;
+	}
+
+	private static EmbeddedBalancer onlyBalancer(Class<?> annotated, EmbeddedLoadBalancedMongo mongo, String target) {
+		List<EmbeddedBalancer> balancers = mongo.getBalancers();
+		if (balancers.size() != 1) {
+			throw new ExtensionConfigurationException("Cannot inject an EmbeddedBalancer into " + target
+					+ ": @EmbeddedLoadBalancedMongoTest on " + annotated.getName() + " declares " + balancers.size()
+					+ " balancers, and only exactly one is injected; declare one, e.g. balancers = @Balancer(fronts "
+					+ "= 0), or take them from EmbeddedLoadBalancedMongo.getBalancers()");
+		}
+		return balancers.get(0);
 	}
 
 	/**
@@ -218,7 +240,18 @@ public final class EmbeddedLoadBalancedMongoExtension
 	}
 
 	private static EmbeddedLoadBalancedMongo start(Class<?> annotated, EmbeddedLoadBalancedMongoTest annotation) {
-		return EmbeddedLoadBalancedMongo.builder().settings(settings(annotated, annotation)).start();
+		EmbeddedLoadBalancedMongo.Builder builder = EmbeddedLoadBalancedMongo.builder()
+			.settings(settings(annotated, annotation));
+		try {
+			for (EmbeddedLoadBalancedMongoTest.Balancer balancer : annotation.balancers()) {
+				builder.addBalancer(balancer.fronts());
+			}
+			return builder.start();
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ExtensionConfigurationException(
+					"Invalid @EmbeddedLoadBalancedMongoTest on " + annotated.getName() + ": " + ex.getMessage(), ex);
+		}
 	}
 
 	/**
@@ -245,8 +278,9 @@ public final class EmbeddedLoadBalancedMongoExtension
 
 	private static List<Field> fields(Class<?> testClass, boolean statics) {
 		return ReflectionSupport.findFields(testClass,
-				(field) -> field.getType() == EmbeddedLoadBalancedMongo.class
-						&& ModifierSupport.isStatic(field) == statics && !Modifier.isFinal(field.getModifiers()),
+				(field) -> (field.getType() == EmbeddedLoadBalancedMongo.class
+						|| field.getType() == EmbeddedBalancer.class) && ModifierSupport.isStatic(field) == statics
+						&& !Modifier.isFinal(field.getModifiers()),
 				HierarchyTraversalMode.TOP_DOWN);
 	}
 
@@ -254,7 +288,8 @@ public final class EmbeddedLoadBalancedMongoExtension
 			boolean statics) throws IllegalAccessException {
 		for (Field field : fields(testClass, statics)) {
 			field.setAccessible(true);
-			field.set(instance, mongo);
+			field.set(instance, (field.getType() == EmbeddedBalancer.class)
+					? onlyBalancer(annotatedClass(testClass), mongo, "field '" + field.getName() + "'") : mongo);
 		}
 	}
 

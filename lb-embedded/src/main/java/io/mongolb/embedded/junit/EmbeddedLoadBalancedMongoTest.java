@@ -8,6 +8,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
+import io.mongolb.embedded.server.EmbeddedBalancer;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongo;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,7 +26,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * type (non-final, any visibility). {@code @Nested} classes share the cluster of their
  * enclosing class unless they carry this annotation themselves. With
  * {@code lifecycle = Lifecycle.PER_METHOD}, each test method gets a new cluster instead.
+ * <p>
+ * {@link #balancers()} adds balancers over chosen fronts (see
+ * {@link EmbeddedLoadBalancedMongo#addBalancer(int...)}): when there is exactly one, it
+ * is also injected into parameters and fields of type {@link EmbeddedBalancer}; with
+ * several, take them from {@link EmbeddedLoadBalancedMongo#getBalancers()}.
  * <pre class="code">
+ * &#64;EmbeddedLoadBalancedMongoTest(fronts = 2, balancers = &#64;Balancer(fronts = 0))
+ * class OneAndSeveralMongosTests {
+ *
+ *     &#64;Test
+ *     void sameData(EmbeddedLoadBalancedMongo mongo, EmbeddedBalancer singleFront) {
+ *         // mongo.getConnectionString(): both fronts; singleFront.getConnectionString(): front 0
+ *     }
+ * }
+ * </pre> <pre class="code">
  * &#64;EmbeddedLoadBalancedMongoTest(fronts = 2)
  * class OrderRepositoryTests {
  *
@@ -118,11 +133,39 @@ public @interface EmbeddedLoadBalancedMongoTest {
 	int changeStreamHistory() default EmbeddedLoadBalancedMongoSettings.DEFAULT_CHANGE_STREAM_HISTORY;
 
 	/**
+	 * Additional balancers over chosen fronts, started with the cluster, in this order in
+	 * {@link EmbeddedLoadBalancedMongo#getBalancers()}: e.g. one over a single front, for
+	 * tests that need exactly one mongos next to the cluster's balancer over all of them.
+	 * @return the additional balancers, none by default
+	 * @since 0.1.0
+	 */
+	Balancer[] balancers() default {};
+
+	/**
 	 * Whether one cluster serves the whole class or each test method gets a new one.
 	 * @return the lifecycle
 	 * @since 0.1.0
 	 */
 	Lifecycle lifecycle() default Lifecycle.PER_CLASS;
+
+	/**
+	 * An additional balancer over chosen fronts of the cluster.
+	 *
+	 * @since 0.1.0
+	 */
+	@Target({})
+	@Retention(RetentionPolicy.RUNTIME)
+	@Documented
+	@interface Balancer {
+
+		/**
+		 * The indexes of the fronts behind the balancer, from 0, each at most once.
+		 * @return the front indexes
+		 * @since 0.1.0
+		 */
+		int[] fronts();
+
+	}
 
 	/**
 	 * How long a cluster lives.

@@ -5,8 +5,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.mongolb.embedded.proxy.ProxyProtocolBalancer;
@@ -62,8 +64,14 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 	private volatile boolean running;
 
-	private EmbeddedLoadBalancedMongo(EmbeddedLoadBalancedMongoSettings settings) {
+	/** The balancers over chosen fronts, started with the cluster (from the builder). */
+	private final List<int[]> initialBalancers;
+
+	private final List<EmbeddedBalancer> additionalBalancers = new CopyOnWriteArrayList<>();
+
+	private EmbeddedLoadBalancedMongo(EmbeddedLoadBalancedMongoSettings settings, List<int[]> initialBalancers) {
 		this.settings = settings;
+		this.initialBalancers = List.copyOf(initialBalancers);
 	}
 
 	/**
@@ -105,6 +113,9 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 				this.balancer = ProxyProtocolBalancer.start(new InetSocketAddress(HOST, this.settings.balancerPort()),
 						upstreams, this.settings.proxyProtocol(), this.workerGroup);
 			}
+			for (int[] balancerFronts : this.initialBalancers) {
+				startBalancer(balancerFronts);
+			}
 		}
 		catch (RuntimeException ex) {
 			close();
@@ -144,6 +155,85 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		String path = URLEncoder.encode(EmbeddedLoadBalancedMongoSettings.requireDatabaseName(database),
 				StandardCharsets.UTF_8);
 		return "mongodb://" + HOST + ":" + getBalancerPort() + "/" + path + "?loadBalanced=true";
+	}
+
+	/**
+	 * Starts another in-process balancer over chosen fronts of this cluster, on a free
+	 * port: the same store behind one balancer that reaches exactly one front and another
+	 * that reaches several, as driver test suites need ({@code SINGLE_MONGOS_LB_URI} and
+	 * {@code MULTI_MONGOS_LB_URI}). It writes the cluster's PROXY protocol version, goes
+	 * round robin over the given fronts in the given order, and is closed with the
+	 * cluster (or earlier with {@link EmbeddedBalancer#close()}). It does not depend on
+	 * the cluster's own balancer, which may be off. <pre class="code">
+	 * EmbeddedBalancer single = mongo.addBalancer(0);
+	 * EmbeddedBalancer both = mongo.addBalancer(0, 1);
+	 * </pre>
+	 * @param fronts the front indexes, from 0, at least one, each at most once
+	 * @return the running balancer
+	 * @throws IllegalArgumentException if no front is given, an index does not exist or
+	 * is given twice
+	 * @throws IllegalStateException if the cluster is not running, or the balancer cannot
+	 * bind a port
+	 * @since 0.1.0
+	 */
+	public synchronized EmbeddedBalancer addBalancer(int... fronts) {
+		if (!this.running) {
+			throw new IllegalStateException(
+					"Cannot add a balancer over fronts " + Arrays.toString(fronts) + ": the cluster is not running");
+		}
+		return startBalancer(fronts);
+	}
+
+	/**
+	 * Returns the balancers added with {@link #addBalancer(int...)} or
+	 * {@link Builder#addBalancer(int...)}, in the order they were started, closed ones
+	 * included.
+	 * @return the additional balancers
+	 * @since 0.1.0
+	 */
+	public List<EmbeddedBalancer> getBalancers() {
+		return List.copyOf(this.additionalBalancers);
+	}
+
+	private EmbeddedBalancer startBalancer(int[] fronts) {
+		List<Integer> indexes = checkBalancerFronts(fronts, this.fronts.size());
+		List<InetSocketAddress> upstreams = indexes.stream()
+			.map((index) -> new InetSocketAddress(HOST, this.fronts.get(index).loadBalancerPort()))
+			.toList();
+		EventLoopGroup group = Objects.requireNonNull(this.workerGroup, "workerGroup");
+		ProxyProtocolBalancer proxy = ProxyProtocolBalancer.start(new InetSocketAddress(HOST, 0), upstreams,
+				this.settings.proxyProtocol(), group);
+		EmbeddedBalancer balancer = new EmbeddedBalancer(proxy, indexes, HOST, this.settings.database());
+		this.additionalBalancers.add(balancer);
+		logger.info("Balancer over fronts {} started: {}", indexes, balancer.getConnectionString());
+		return balancer;
+	}
+
+	/**
+	 * Checks the fronts of an additional balancer.
+	 * @param fronts the front indexes
+	 * @param frontCount the number of fronts of the cluster, or -1 when not known yet
+	 * @return the indexes as a list
+	 */
+	static List<Integer> checkBalancerFronts(int @Nullable [] fronts, int frontCount) {
+		if (fronts == null || fronts.length == 0) {
+			throw new IllegalArgumentException(
+					"A balancer needs at least one front: name the front indexes, from 0, e.g. addBalancer(0)");
+		}
+		List<Integer> indexes = new ArrayList<>();
+		for (int front : fronts) {
+			if (front < 0 || (frontCount >= 0 && front >= frontCount)) {
+				throw new IllegalArgumentException("Cannot put a balancer over fronts " + Arrays.toString(fronts)
+						+ ": there is no front " + front + " (the fronts are numbered from 0"
+						+ ((frontCount >= 0) ? " to " + (frontCount - 1) : "") + ")");
+			}
+			if (indexes.contains(front)) {
+				throw new IllegalArgumentException("Cannot put a balancer over fronts " + Arrays.toString(fronts)
+						+ ": front " + front + " is named twice; name each front once");
+			}
+			indexes.add(front);
+		}
+		return indexes;
 	}
 
 	/**
@@ -391,6 +481,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	@Override
 	public synchronized void close() {
 		this.running = false;
+		this.additionalBalancers.forEach(EmbeddedBalancer::close);
 		if (this.balancer != null) {
 			this.balancer.close();
 			this.balancer = null;
@@ -427,7 +518,26 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 		private EmbeddedLoadBalancedMongoSettings settings = EmbeddedLoadBalancedMongoSettings.defaults();
 
+		private final List<int[]> balancers = new ArrayList<>();
+
 		private Builder() {
+		}
+
+		/**
+		 * Adds a balancer over chosen fronts, started with the cluster and found in
+		 * {@link EmbeddedLoadBalancedMongo#getBalancers()} in the order of these calls;
+		 * see {@link EmbeddedLoadBalancedMongo#addBalancer(int...)}. Whether each front
+		 * exists is checked when the cluster starts.
+		 * @param fronts the front indexes, from 0, at least one, each at most once
+		 * @return this builder
+		 * @throws IllegalArgumentException if no front is given, an index is negative or
+		 * given twice
+		 * @since 0.1.0
+		 */
+		public Builder addBalancer(int... fronts) {
+			checkBalancerFronts(fronts, -1);
+			this.balancers.add(fronts.clone());
+			return this;
 		}
 
 		/**
@@ -584,7 +694,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 * @since 0.1.0
 		 */
 		public EmbeddedLoadBalancedMongo build() {
-			return new EmbeddedLoadBalancedMongo(this.settings);
+			return new EmbeddedLoadBalancedMongo(this.settings, this.balancers);
 		}
 
 		/**

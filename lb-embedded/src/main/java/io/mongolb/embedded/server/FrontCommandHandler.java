@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The mongos part of a front, between mongo-java-server's wire decoder and its database
  * handler: answers {@code hello}/{@code isMaster} (with the {@code serviceId} on a
- * load-balanced connection), {@code serverStatus} and {@code configureFailPoint}, applies
- * the {@code failCommand} fail point, refuses transactions, drops the replies of
- * {@code moreToCome} messages and tracks the cursors opened through the connection.
+ * load-balanced connection), {@code serverStatus} and {@code configureFailPoint} (the
+ * fail point itself is applied before, by {@link FailCommandHandler}), refuses
+ * transactions, drops the replies of {@code moreToCome} messages and tracks the cursors
+ * opened through the connection.
  * <p>
  * It sees its front only through what it needs: the front's identity (index, serviceId),
  * the cluster's settings, the front's fail point, connection counters, cursor registry
@@ -126,26 +127,13 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 				reply(ctx, request, ok(new Document()));
 				return;
 			}
-			boolean hello = name.equalsIgnoreCase("hello") || name.equalsIgnoreCase("isMaster");
-			if (hello) {
-				// The fail point's appName filter must already see the name this very
-				// hello announces.
-				rememberAppName(command);
-			}
-			else {
-				refuseTransactions(name, command);
-			}
-			// As on mongos, the fail point applies to hello/isMaster too: driver test
-			// suites fail handshakes so.
-			FailPoint.Action action = this.failPoint.check(failPointName(name), this.state.appName);
-			if (action != null) {
-				fail(ctx, request, name, action);
-				return;
-			}
-			if (hello) {
+			// The failCommand fail point was applied before (FailCommandHandler), to
+			// hello/isMaster too, as on mongos.
+			if (name.equalsIgnoreCase("hello") || name.equalsIgnoreCase("isMaster")) {
 				hello(ctx, request, name, command);
 				return;
 			}
+			refuseTransactions(name, command);
 			if (name.equals("serverStatus")) {
 				reply(ctx, request, this.serverStatus.document());
 				return;
@@ -182,7 +170,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		return ids;
 	}
 
-	private static @Nullable Document commandOf(ClientRequest request) {
+	static @Nullable Document commandOf(ClientRequest request) {
 		if (request instanceof MongoMessage message) {
 			return message.getDocument();
 		}
@@ -194,26 +182,6 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 			return document;
 		}
 		return null;
-	}
-
-	/*
-	 * The name a command is matched by in {@code failCommands}: its own, except that the
-	 * legacy lower-case {@code ismaster} is {@code isMaster}.
-	 */
-	private static String failPointName(String name) {
-		return name.equals("ismaster") ? "isMaster" : name;
-	}
-
-	/*
-	 * Takes the application name from the client metadata of the connection's first
-	 * hello, as mongos does.
-	 */
-	private void rememberAppName(Document command) {
-		if (!this.state.helloSeen && command.get("client") instanceof Document client
-				&& client.get("application") instanceof Document application
-				&& application.get("name") instanceof String appName) {
-			this.state.appName = appName;
-		}
 	}
 
 	private void hello(ChannelHandlerContext ctx, ClientRequest request, String name, Document command) {
@@ -267,19 +235,6 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		}
 	}
 
-	private void fail(ChannelHandlerContext ctx, ClientRequest request, String name, FailPoint.Action action) {
-		if (action.closeConnection()) {
-			logger.info("Front {}: failCommand fail point closes the connection on '{}'", this.identity.index(), name);
-			ctx.channel().close();
-			return;
-		}
-		Document error = error(action.errorCode(), null, "Failing command via 'failCommand' failpoint");
-		if (!action.errorLabels().isEmpty()) {
-			error.put("errorLabels", new ArrayList<>(action.errorLabels()));
-		}
-		reply(ctx, request, error);
-	}
-
 	private void reply(ChannelHandlerContext ctx, ClientRequest request, Document document) {
 		if (request instanceof MongoMessage && this.state.moreToCome.remove(request.getHeader().getRequestID())) {
 			return;
@@ -287,7 +242,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		ctx.writeAndFlush(wrap(ctx, request, document));
 	}
 
-	private static Object wrap(ChannelHandlerContext ctx, ClientRequest request, Document document) {
+	static Object wrap(ChannelHandlerContext ctx, ClientRequest request, Document document) {
 		MessageHeader header = new MessageHeader(replyIds.incrementAndGet(), request.getHeader().getRequestID());
 		if (request instanceof MongoMessage) {
 			return new MongoMessage(ctx.channel(), header, document);
@@ -300,7 +255,7 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		return document;
 	}
 
-	private static Document error(int code, @Nullable String codeName, String message) {
+	static Document error(int code, @Nullable String codeName, String message) {
 		Document error = new Document();
 		error.put("ok", 0.0);
 		error.put("errmsg", message);

@@ -173,6 +173,7 @@ final class FrontServer {
 			.addLast("messageEncoder", new MongoWireMessageEncoder())
 			.addLast("wireDecoder", new MongoWireProtocolHandler())
 			.addLast("recording", this.recording.handler(state))
+			.addLast("failCommand", new FailCommandHandler(this.identity, this.failPoint, state))
 			.addLast("front", new FrontCommandHandler(this.identity, this.settings, this.failPoint, this.counters,
 					this.cursors, this.serverStatus, state));
 		ChangeStreamHistory history = this.store.changeStreamHistory();

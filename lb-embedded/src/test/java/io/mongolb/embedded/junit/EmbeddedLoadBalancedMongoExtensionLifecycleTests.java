@@ -81,6 +81,73 @@ class EmbeddedLoadBalancedMongoExtensionLifecycleTests {
 									+ InvalidFronts.class.getName() + ": fronts must be at least 1, was 0")));
 	}
 
+	@Test
+	void balancerOverAFrontThatDoesNotExistFailsTheClassNamingTheClassAndTheFront() {
+		EngineTestKit.engine("junit-jupiter")
+			.configurationParameter(OnlyThroughTheTestKit.PARAMETER, "true")
+			.selectors(DiscoverySelectors.selectClass(BalancerOverAMissingFront.class))
+			.execute()
+			.containerEvents()
+			.assertThatEvents()
+			.haveExactly(1, EventConditions.finishedWithFailure(
+					TestExecutionResultConditions.instanceOf(ExtensionConfigurationException.class),
+					TestExecutionResultConditions.message("Invalid @EmbeddedLoadBalancedMongoTest on "
+							+ BalancerOverAMissingFront.class.getName() + ": Cannot put a balancer over fronts [0, 2]: "
+							+ "there is no front 2 (the fronts are numbered from 0 to 1)")));
+	}
+
+	@Test
+	void injectingOneOfTwoBalancersFailsNamingTheParameterAndTheWayOut() {
+		TwoBalancers.seen = null;
+		EngineTestKit.engine("junit-jupiter")
+			.configurationParameter(OnlyThroughTheTestKit.PARAMETER, "true")
+			.selectors(DiscoverySelectors.selectClass(TwoBalancers.class))
+			.execute()
+			.testEvents()
+			.assertThatEvents()
+			.haveExactly(1, EventConditions.finishedWithFailure(TestExecutionResultConditions
+				.message((message) -> message.contains("declares 2 balancers") && message.contains("getBalancers()"))))
+			.haveExactly(1, EventConditions.finishedSuccessfully());
+		assertThat(TwoBalancers.seen).isNotNull();
+		assertThat(TwoBalancers.seen.isRunning()).isFalse();
+	}
+
+	/**
+	 * Fails on purpose: run only through the test kit.
+	 */
+	@ExtendWith(OnlyThroughTheTestKit.class)
+	@EmbeddedLoadBalancedMongoTest(fronts = 2, balancers = @EmbeddedLoadBalancedMongoTest.Balancer(fronts = { 0, 2 }))
+	static class BalancerOverAMissingFront {
+
+		@Test
+		void neverRuns(EmbeddedLoadBalancedMongo mongo) {
+		}
+
+	}
+
+	/**
+	 * One test fails on purpose: run only through the test kit.
+	 */
+	@ExtendWith(OnlyThroughTheTestKit.class)
+	@EmbeddedLoadBalancedMongoTest(fronts = 2, balancers = { @EmbeddedLoadBalancedMongoTest.Balancer(fronts = 0),
+			@EmbeddedLoadBalancedMongoTest.Balancer(fronts = 1) })
+	static class TwoBalancers {
+
+		static EmbeddedLoadBalancedMongo seen;
+
+		@Test
+		void bothAreThere(EmbeddedLoadBalancedMongo mongo) {
+			seen = mongo;
+			assertThat(mongo.getBalancers()).hasSize(2);
+			assertThat(mongo.getBalancers().get(1).getFronts()).containsExactly(1);
+		}
+
+		@Test
+		void oneCannotBeInjected(io.mongolb.embedded.server.EmbeddedBalancer balancer) {
+		}
+
+	}
+
 	/**
 	 * Fails on purpose: run only through the test kit.
 	 */

@@ -9,15 +9,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import com.mongodb.ConnectionString;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSocketException;
+import com.mongodb.MongoWriteConcernException;
+import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.connection.ConnectionId;
+import com.mongodb.event.CommandFailedEvent;
 import com.mongodb.event.CommandStartedEvent;
 import com.mongodb.event.ConnectionClosedEvent;
 import com.mongodb.event.ConnectionPoolListener;
@@ -250,6 +254,165 @@ class FailPointTests {
 			assertThat(
 					other.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok", Number.class).intValue())
 				.isEqualTo(1);
+		}
+	}
+
+	@Test
+	void skipLetsTheFirstMatchingCommandsPassAndThenStaysOn() {
+		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
+			configure(0, new Document("skip", 2),
+					new Document("failCommands", List.of("count")).append("errorCode", 91));
+			Document count = new Document("count", "items");
+			// Commands the fail point does not name do not count towards the skip.
+			for (int i = 0; i < 3; i++) {
+				client.getDatabase("fail").getCollection("items").find().first();
+			}
+			for (int i = 0; i < 2; i++) {
+				assertThat(client.getDatabase("fail").runCommand(count).getInteger("n")).isZero();
+			}
+			for (int i = 0; i < 3; i++) {
+				assertThatThrownBy(() -> client.getDatabase("fail").runCommand(count)).isInstanceOfSatisfying(
+						MongoCommandException.class, (ex) -> assertThat(ex.getErrorCode()).isEqualTo(91));
+			}
+			assertThatThrownBy(() -> configure(0, new Document("skip", -1),
+					new Document("failCommands", List.of("count")).append("errorCode", 91)))
+				.isInstanceOfSatisfying(MongoCommandException.class,
+						(ex) -> assertThat(ex.getErrorMessage()).contains("{skip: n}"));
+		}
+	}
+
+	@Test
+	void writeConcernErrorIsAddedToTheReplyOfAWriteThatRuns() {
+		Document writeConcernError = new Document("code", 100).append("errmsg", "Not enough data-bearing nodes")
+			.append("errInfo", new Document("writeConcern", new Document("w", 2)));
+		try (MongoClient client = MongoClients.create(this.mongo.getConnectionString())) {
+			MongoCollection<Document> collection = client.getDatabase("fail").getCollection("concern");
+			configureEveryFront(new Document("times", 1),
+					new Document("failCommands", List.of("find", "insert"))
+						.append("writeConcernError", writeConcernError)
+						.append("errorLabels", List.of("mongolbTestLabel")));
+			// find takes no write concern: it runs as usual and does not use up the fail
+			// point.
+			assertThat(collection.find().first()).isNull();
+			assertThatThrownBy(() -> collection.insertOne(new Document("_id", 1)))
+				.isInstanceOfSatisfying(MongoWriteConcernException.class, (ex) -> {
+					assertThat(ex.getCode()).isEqualTo(100);
+					assertThat(ex.getWriteConcernError().getMessage()).isEqualTo("Not enough data-bearing nodes");
+					assertThat(ex.getWriteConcernError().getDetails()).containsKey("writeConcern");
+					assertThat(ex.getErrorLabels()).contains("mongolbTestLabel");
+				});
+			// The write itself was applied, as on mongos.
+			assertThat(collection.countDocuments()).isEqualTo(1);
+
+			configureEveryFront("alwaysOn", new Document("failCommands", List.of("insert")).append("writeConcernError",
+					new Document("code", 64).append("errmsg", "waiting for replication timed out")));
+			assertThatThrownBy(() -> collection.insertMany(List.of(new Document("_id", 2), new Document("_id", 3))))
+				.isInstanceOfSatisfying(MongoBulkWriteException.class, (ex) -> {
+					assertThat(ex.getWriteConcernError()).isNotNull();
+					assertThat(ex.getWriteConcernError().getCode()).isEqualTo(64);
+					assertThat(ex.getWriteErrors()).isEmpty();
+				});
+			assertThat(collection.countDocuments()).isEqualTo(3);
+		}
+	}
+
+	@Test
+	void writeConcernErrorMustNameCodeAndMessage() {
+		assertThatThrownBy(() -> configure(0, "alwaysOn",
+				new Document("failCommands", List.of("insert")).append("writeConcernError",
+						new Document("errmsg", "no code"))))
+			.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> {
+				assertThat(ex.getErrorCode()).isEqualTo(2);
+				assertThat(ex.getErrorMessage()).contains("writeConcernError").contains("'code'");
+			});
+	}
+
+	@Test
+	void failCommandsMatchAnyCommandName() {
+		configure(0, "alwaysOn",
+				new Document("failCommands",
+						List.of("distinct", "commitTransaction", "abortTransaction", "mongolbNoSuchCommand"))
+					.append("errorCode", 8));
+		try (MongoClient client = MongoClients.create(this.mongo.getFrontConnectionString(0))) {
+			for (String name : List.of("commitTransaction", "abortTransaction", "mongolbNoSuchCommand")) {
+				assertThatThrownBy(() -> client.getDatabase("admin").runCommand(new Document(name, 1))).as(name)
+					.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> {
+						assertThat(ex.getErrorCode()).isEqualTo(8);
+						assertThat(ex.getErrorMessage()).contains("Failing command via 'failCommand' failpoint");
+					});
+			}
+			assertThatThrownBy(
+					() -> client.getDatabase("fail").getCollection("items").distinct("x", Integer.class).first())
+				.isInstanceOfSatisfying(MongoCommandException.class,
+						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(8));
+			configure(0, "off", null);
+			// Without the fail point, a command the front does not know is not found.
+			assertThatThrownBy(() -> client.getDatabase("admin").runCommand(new Document("mongolbNoSuchCommand", 1)))
+				.isInstanceOfSatisfying(MongoCommandException.class,
+						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(59));
+		}
+	}
+
+	@Test
+	void commitAndAbortTransactionFailThroughTheDriversTransactionPath() {
+		RecordingListener listener = new RecordingListener();
+		MongoClientSettings settings = MongoClientSettings.builder()
+			.applyConnectionString(new ConnectionString(this.mongo.getConnectionString() + "&appName=txn-victim"))
+			.addCommandListener(listener)
+			.applyToClusterSettings((cluster) -> cluster.serverSelectionTimeout(5, TimeUnit.SECONDS))
+			.build();
+		configureEveryFront("alwaysOn",
+				new Document("failCommands", List.of("commitTransaction", "abortTransaction")).append("errorCode", 2)
+					.append("appName", "txn-victim"));
+		try (MongoClient client = MongoClients.create(settings)) {
+			MongoCollection<Document> collection = client.getDatabase("fail").getCollection("txn");
+			try (ClientSession session = client.startSession()) {
+				session.startTransaction();
+				insertInTransaction(collection, session, 1);
+				// BadValue (2) is not retryable: the driver's commit fails with it at
+				// once.
+				assertThatThrownBy(session::commitTransaction).isInstanceOfSatisfying(MongoCommandException.class,
+						(ex) -> {
+							assertThat(ex.getErrorCode()).isEqualTo(2);
+							assertThat(ex.getErrorMessage()).contains("Failing command via 'failCommand' failpoint");
+						});
+				session.startTransaction();
+				insertInTransaction(collection, session, 2);
+				// The driver ignores the errors of abortTransaction; the command event
+				// shows it.
+				session.abortTransaction();
+			}
+		}
+		assertThat(listener.failed).filteredOn((event) -> event.getCommandName().equals("commitTransaction"))
+			.singleElement()
+			.satisfies((event) -> assertThat(codeOf(event)).isEqualTo(2));
+		assertThat(listener.failed).filteredOn((event) -> event.getCommandName().equals("abortTransaction"))
+			.singleElement()
+			.satisfies((event) -> assertThat(codeOf(event)).isEqualTo(2));
+	}
+
+	/*
+	 * The statement that starts the transaction: until the fronts support transactions it
+	 * is refused (IllegalOperation, 20), and the driver still ends the transaction with
+	 * commitTransaction or abortTransaction, which is what the fail point is about.
+	 */
+	private static void insertInTransaction(MongoCollection<Document> collection, ClientSession session, int id) {
+		try {
+			collection.insertOne(session, new Document("_id", id));
+		}
+		catch (MongoCommandException ex) {
+			assertThat(ex.getErrorCode()).isEqualTo(20);
+		}
+	}
+
+	private static int codeOf(CommandFailedEvent event) {
+		assertThat(event.getThrowable()).isInstanceOf(MongoCommandException.class);
+		return ((MongoCommandException) event.getThrowable()).getErrorCode();
+	}
+
+	private void configureEveryFront(Object mode, Document data) {
+		for (int front = 0; front < this.mongo.getFrontCount(); front++) {
+			configure(front, mode, data);
 		}
 	}
 
