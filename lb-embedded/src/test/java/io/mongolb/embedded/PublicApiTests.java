@@ -36,6 +36,7 @@ class PublicApiTests {
 		assertThat(publicTypes).containsExactly(
 				"io.mongolb.embedded.autoconfigure.EmbeddedLoadBalancedMongoAutoConfiguration",
 				"io.mongolb.embedded.autoconfigure.EmbeddedLoadBalancedMongoProperties",
+				"io.mongolb.embedded.autoconfigure.EmbeddedLoadBalancedMongoProperties$Tls",
 				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoExtension",
 				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest",
 				"io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest$Balancer",

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -85,6 +86,18 @@ public class EmbeddedLoadBalancedMongoProperties {
 	 * older token, gets error 286 ChangeStreamHistoryLost.
 	 */
 	private int changeStreamHistory = EmbeddedLoadBalancedMongoSettings.DEFAULT_CHANGE_STREAM_HISTORY;
+
+	/**
+	 * Whether each front also opens a mongod-style proxy port (mongod's proxyPort): a
+	 * PROXY protocol header is required on it, and it answers as a standalone mongod,
+	 * without serviceId, for ordinary (not load-balanced) clients behind a balancer.
+	 */
+	private boolean mongodProxyPort;
+
+	/**
+	 * TLS on the load-balancer ports.
+	 */
+	private final Tls tls = new Tls();
 
 	/**
 	 * Returns whether the embedded cluster starts with the application context.
@@ -265,6 +278,34 @@ public class EmbeddedLoadBalancedMongoProperties {
 	 */
 	public void setChangeStreamHistory(int changeStreamHistory) {
 		this.changeStreamHistory = check().withChangeStreamHistory(changeStreamHistory).changeStreamHistory();
+
+	}
+
+	/**
+	 * Returns whether each front also opens a mongod-style proxy port.
+	 * @return whether the proxy ports are opened
+	 * @since 0.1.0
+	 */
+	public boolean isMongodProxyPort() {
+		return this.mongodProxyPort;
+	}
+
+	/**
+	 * Sets whether each front also opens a mongod-style proxy port.
+	 * @param mongodProxyPort whether the proxy ports are opened
+	 * @since 0.1.0
+	 */
+	public void setMongodProxyPort(boolean mongodProxyPort) {
+		this.mongodProxyPort = mongodProxyPort;
+	}
+
+	/**
+	 * Returns the TLS properties of the load-balancer ports.
+	 * @return the TLS properties
+	 * @since 0.1.0
+	 */
+	public Tls getTls() {
+		return this.tls;
 	}
 
 	/**
@@ -285,6 +326,43 @@ public class EmbeddedLoadBalancedMongoProperties {
 	 */
 	private static EmbeddedLoadBalancedMongoSettings check() {
 		return EmbeddedLoadBalancedMongoSettings.defaults();
+	}
+
+	/**
+	 * TLS on the load-balancer ports ({@code mongodb.load-balanced.embedded.tls.*}): the
+	 * PROXY header in clear, then TLS, as behind a TCP balancer in passthrough mode.
+	 *
+	 * @since 0.1.0
+	 */
+	public static class Tls {
+
+		/**
+		 * Name of the SSL bundle (spring.ssl.bundle.jks.NAME or
+		 * spring.ssl.bundle.pem.NAME) whose key and certificate the load-balancer ports
+		 * present; setting it turns TLS on (off when unset). The connection details then
+		 * carry tls=true and this bundle, so the bundle's trust material must trust that
+		 * certificate, and the certificate must name 127.0.0.1.
+		 */
+		private @Nullable String bundle;
+
+		/**
+		 * Returns the name of the SSL bundle of the load-balancer ports.
+		 * @return the bundle name, or {@code null} for plain text
+		 * @since 0.1.0
+		 */
+		public @Nullable String getBundle() {
+			return this.bundle;
+		}
+
+		/**
+		 * Sets the name of the SSL bundle of the load-balancer ports.
+		 * @param bundle the bundle name, or {@code null} for plain text
+		 * @since 0.1.0
+		 */
+		public void setBundle(@Nullable String bundle) {
+			this.bundle = bundle;
+		}
+
 	}
 
 }

@@ -13,6 +13,12 @@ final class ConnectionState {
 
 	final boolean loadBalancerPort;
 
+	/**
+	 * Whether the connection came in on the front's mongod-style proxy port: it is
+	 * answered as a standalone mongod (no {@code msg: isdbgrid}, no {@code serviceId}).
+	 */
+	final boolean mongodProxyPort;
+
 	final int connectionId;
 
 	/**
@@ -31,7 +37,12 @@ final class ConnectionState {
 	@Nullable String appName;
 
 	ConnectionState(boolean loadBalancerPort, int connectionId) {
+		this(loadBalancerPort, false, connectionId);
+	}
+
+	ConnectionState(boolean loadBalancerPort, boolean mongodProxyPort, int connectionId) {
 		this.loadBalancerPort = loadBalancerPort;
+		this.mongodProxyPort = mongodProxyPort;
 		this.connectionId = connectionId;
 	}
 

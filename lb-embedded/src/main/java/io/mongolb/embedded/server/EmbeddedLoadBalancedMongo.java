@@ -11,11 +11,14 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+
 import io.mongolb.embedded.proxy.ProxyProtocolBalancer;
 import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.bson.types.ObjectId;
 import org.jspecify.annotations.Nullable;
@@ -41,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * Change streams are off unless {@link Builder#changeStreams(boolean)} turns them on.
  * <p>
  * Not a database: no transactions (refused with error 20), no retryable-write
- * de-duplication, no cursor timeouts, no index builds, no sharding, no authentication or
- * TLS. Data lives on the heap and is lost on {@link #close()}.
+ * de-duplication, no cursor timeouts, no index builds, no sharding, no authentication;
+ * TLS only on the load-balancer ports, when turned on ({@link Builder#tls(SSLContext)}).
+ * Data lives on the heap and is lost on {@link #close()}.
  *
  * @since 0.1.0
  */
@@ -53,6 +57,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	private static final String HOST = "127.0.0.1";
 
 	private final EmbeddedLoadBalancedMongoSettings settings;
+
+	private final PortOptions ports;
 
 	private final List<FrontServer> fronts = new ArrayList<>();
 
@@ -69,8 +75,10 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 
 	private final List<EmbeddedBalancer> additionalBalancers = new CopyOnWriteArrayList<>();
 
-	private EmbeddedLoadBalancedMongo(EmbeddedLoadBalancedMongoSettings settings, List<int[]> initialBalancers) {
+	private EmbeddedLoadBalancedMongo(EmbeddedLoadBalancedMongoSettings settings, PortOptions ports,
+			List<int[]> initialBalancers) {
 		this.settings = settings;
+		this.ports = ports;
 		this.initialBalancers = List.copyOf(initialBalancers);
 	}
 
@@ -102,7 +110,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 				new DefaultThreadFactory("mongolb-embedded", true), NioIoHandler.newFactory());
 		try {
 			for (int i = 0; i < this.settings.fronts(); i++) {
-				FrontServer front = new FrontServer(i, this.store, this.settings, this.workerGroup, 0, 0);
+				FrontServer front = new FrontServer(i, this.store, this.settings, this.workerGroup, 0, 0, this.ports);
 				front.start();
 				this.fronts.add(front);
 			}
@@ -154,7 +162,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	public String getConnectionString(String database) {
 		String path = URLEncoder.encode(EmbeddedLoadBalancedMongoSettings.requireDatabaseName(database),
 				StandardCharsets.UTF_8);
-		return "mongodb://" + HOST + ":" + getBalancerPort() + "/" + path + "?loadBalanced=true";
+		return "mongodb://" + HOST + ":" + getBalancerPort() + "/" + path + "?loadBalanced=true"
+				+ ((this.ports.tls() != null) ? "&tls=true" : "");
 	}
 
 	/**
@@ -318,6 +327,52 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	 */
 	public int getLoadBalancerPort(int front) {
 		return front(front).loadBalancerPort();
+	}
+
+	/**
+	 * Returns the mongod-style proxy port of a front (mongod's {@code proxyPort}): it
+	 * requires a PROXY protocol header and answers as a standalone mongod, without a
+	 * {@code serviceId}, so ordinary (not load-balanced) clients use it through a
+	 * balancer. Opened only when built with {@link Builder#mongodProxyPort(boolean)}.
+	 * @param front the front index, from 0
+	 * @return the proxy port
+	 * @throws IllegalStateException if the cluster was built without proxy ports, or the
+	 * front has not been started
+	 * @since 0.1.0
+	 */
+	public int getProxyPort(int front) {
+		FrontServer server = front(front);
+		if (!this.ports.mongodProxyPort()) {
+			throw new IllegalStateException("Built without mongod-style proxy ports: enable them with "
+					+ "EmbeddedLoadBalancedMongo.builder().mongodProxyPort(true)");
+		}
+		if (server.proxyPort() == 0) {
+			throw new IllegalStateException("Front " + front + " has not been started");
+		}
+		return server.proxyPort();
+	}
+
+	/**
+	 * Returns how many PROXY protocol headers a front's mongod-style proxy port has
+	 * received since the cluster started, by version and command (counted apart from
+	 * those of its load-balancer port, {@link #getProxyHeaderCounts(int)}).
+	 * @param front the front index, from 0
+	 * @return the counts (all zero without a proxy port)
+	 * @since 0.1.0
+	 */
+	public ProxyHeaderCounts getProxyPortHeaderCounts(int front) {
+		return front(front).proxyPortHeaderCounts();
+	}
+
+	/**
+	 * Returns whether the load-balancer ports speak TLS after the PROXY header (set with
+	 * {@link Builder#tls(SSLContext)}); {@link #getConnectionString()} then carries
+	 * {@code tls=true}.
+	 * @return {@code true} when TLS is on
+	 * @since 0.1.0
+	 */
+	public boolean isTls() {
+		return this.ports.tls() != null;
 	}
 
 	/**
@@ -519,6 +574,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		private EmbeddedLoadBalancedMongoSettings settings = EmbeddedLoadBalancedMongoSettings.defaults();
 
 		private final List<int[]> balancers = new ArrayList<>();
+		private PortOptions ports = PortOptions.DEFAULT;
 
 		private Builder() {
 		}
@@ -676,6 +732,24 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
+		 * Sets whether each front also opens a mongod-style proxy port (mongod's
+		 * {@code proxyPort}; default {@code false}): a port that requires a PROXY
+		 * protocol header, as the load-balancer port does, but then answers as a
+		 * standalone mongod ({@code isWritablePrimary: true}, no {@code msg: isdbgrid},
+		 * no {@code serviceId}), for ordinary clients behind a balancer. A
+		 * {@code loadBalanced: true} hello is answered as mongod answers it, without a
+		 * {@code serviceId}, so a load-balanced driver refuses the connection. See
+		 * {@link EmbeddedLoadBalancedMongo#getProxyPort(int)}.
+		 * @param mongodProxyPort whether to open the proxy ports
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder mongodProxyPort(boolean mongodProxyPort) {
+			this.ports = this.ports.withMongodProxyPort(mongodProxyPort);
+			return this;
+		}
+
+		/**
 		 * Sets how many change events the store keeps when change streams are on (default
 		 * 10,000): memory stays flat under load, and a change stream that falls further
 		 * behind gets error 286 {@code ChangeStreamHistoryLost}.
@@ -689,12 +763,55 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
+		 * Turns on TLS on the load-balancer ports (off by default), as behind a TCP
+		 * balancer in passthrough mode: each connection begins with the balancer's PROXY
+		 * header in clear, then the client's TLS handshake, which the front answers with
+		 * the key and certificate of the given context. Clients connect with
+		 * {@code tls=true&loadBalanced=true} and must trust the certificate (and its
+		 * names must match the host they connect to, {@code 127.0.0.1}, unless they allow
+		 * invalid host names). The normal and proxy ports stay in plain text.
+		 * <p>
+		 * With Spring Boot, {@code SslBundle.createSslContext()} gives such a context,
+		 * e.g. <pre class="code">
+		 * SSLContext context = sslBundles.getBundle("embedded-mongo").createSslContext();
+		 * EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().tls(context).start();
+		 * </pre>
+		 * @param sslContext a context initialised with the server's key managers
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder tls(SSLContext sslContext) {
+			Objects.requireNonNull(sslContext, "sslContext");
+			this.ports = this.ports.withTls(FrontTls.handlers(sslContext));
+			return this;
+		}
+
+		/**
+		 * Turns on TLS on the load-balancer ports with a Netty server context, for what
+		 * {@link #tls(SSLContext)} does not offer (e.g. client certificates, protocols,
+		 * cipher suites).
+		 * @param sslContext a server-side Netty context
+		 * @return this builder
+		 * @throws IllegalArgumentException if the context is a client context
+		 * @since 0.1.0
+		 */
+		public Builder tls(SslContext sslContext) {
+			Objects.requireNonNull(sslContext, "sslContext");
+			if (!sslContext.isServer()) {
+				throw new IllegalArgumentException("tls must be a server-side SslContext (SslContextBuilder.forServer"
+						+ "(...)), was a client-side one");
+			}
+			this.ports = this.ports.withTls(FrontTls.handlers(sslContext));
+			return this;
+		}
+
+		/**
 		 * Builds a cluster that is not started yet.
 		 * @return the cluster; call {@link EmbeddedLoadBalancedMongo#start()}
 		 * @since 0.1.0
 		 */
 		public EmbeddedLoadBalancedMongo build() {
-			return new EmbeddedLoadBalancedMongo(this.settings, this.balancers);
+			return new EmbeddedLoadBalancedMongo(this.settings, this.ports, this.balancers);
 		}
 
 		/**

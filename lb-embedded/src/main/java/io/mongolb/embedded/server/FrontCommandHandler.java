@@ -197,7 +197,13 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 		if (Utils.isTrue(command.get("helloOk"))) {
 			reply.put("helloOk", Boolean.TRUE);
 		}
-		reply.put("msg", "isdbgrid");
+		if (this.state.mongodProxyPort) {
+			// A standalone mongod behind a proxy: no msg: isdbgrid, no serviceId.
+			MongodProxyPort.hello(this.identity, ctx, first, command);
+		}
+		else {
+			reply.put("msg", "isdbgrid");
+		}
 		reply.put("maxBsonObjectSize", BsonConstants.MAX_BSON_OBJECT_SIZE);
 		reply.put("maxMessageSizeBytes", MongoWireProtocolHandler.MAX_MESSAGE_SIZE_BYTES);
 		reply.put("maxWriteBatchSize", MongoWireProtocolHandler.MAX_WRITE_BATCH_SIZE);

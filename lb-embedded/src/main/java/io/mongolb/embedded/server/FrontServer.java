@@ -3,6 +3,7 @@ package io.mongolb.embedded.server;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.wire.MongoDatabaseHandler;
@@ -61,9 +62,20 @@ final class FrontServer {
 
 	private final CommandRecording recording = new CommandRecording();
 
+	private final PortOptions ports;
+
+	/**
+	 * The PROXY headers of the mongod-style proxy port, counted apart from those of the
+	 * load-balancer port.
+	 */
+	private final ConnectionCounters proxyPortCounters = new ConnectionCounters();
+
 	private int port;
 
 	private int loadBalancerPort;
+
+	/** The mongod-style proxy port, 0 until first bound (or when there is none). */
+	private int proxyPort;
 
 	private volatile boolean running;
 
@@ -79,10 +91,18 @@ final class FrontServer {
 
 	private @Nullable Channel loadBalancerChannel;
 
+	private @Nullable Channel proxyChannel;
+
 	private @Nullable ChannelGroup clients;
 
 	FrontServer(int index, SharedStore store, EmbeddedLoadBalancedMongoSettings settings, EventLoopGroup workerGroup,
 			int port, int loadBalancerPort) {
+		this(index, store, settings, workerGroup, port, loadBalancerPort, PortOptions.DEFAULT);
+	}
+
+	FrontServer(int index, SharedStore store, EmbeddedLoadBalancedMongoSettings settings, EventLoopGroup workerGroup,
+			int port, int loadBalancerPort, PortOptions ports) {
+		this.ports = ports;
 		this.identity = new FrontIdentity(index);
 		this.store = store;
 		this.settings = settings;
@@ -122,6 +142,10 @@ final class FrontServer {
 			previous = this.identity.replaceServiceId(new ObjectId());
 			this.loadBalancerChannel = bind(this.loadBalancerPort, true, clients);
 			this.loadBalancerPort = ((InetSocketAddress) this.loadBalancerChannel.localAddress()).getPort();
+			if (this.ports.mongodProxyPort()) {
+				this.proxyChannel = bind(this.proxyPort, "mongod proxy", (ch) -> initProxyPortConnection(ch, clients));
+				this.proxyPort = ((InetSocketAddress) this.proxyChannel.localAddress()).getPort();
+			}
 		}
 		catch (RuntimeException ex) {
 			if (previous != null) {
@@ -133,9 +157,20 @@ final class FrontServer {
 		this.running = true;
 		logger.info("Front {} started: serviceId {}, port {}, load-balancer port {}", this.identity.index(),
 				this.identity.serviceIdForWire().getHexData(), this.port, this.loadBalancerPort);
+		if (this.ports.tls() != null || this.ports.mongodProxyPort()) {
+			logger.info("Front {}: {}{}", this.identity.index(),
+					(this.ports.tls() != null) ? "TLS after the PROXY header on the load-balancer port"
+							: "load-balancer port in plain text",
+					this.ports.mongodProxyPort() ? ", mongod-style proxy port " + this.proxyPort : "");
+		}
 	}
 
 	private Channel bind(int bindPort, boolean loadBalancer, ChannelGroup clients) {
+		return bind(bindPort, loadBalancer ? "load-balancer" : "normal",
+				(ch) -> initConnection(ch, loadBalancer, clients));
+	}
+
+	private Channel bind(int bindPort, String portName, Consumer<SocketChannel> init) {
 		ServerBootstrap bootstrap = new ServerBootstrap().group(this.acceptGroup, this.workerGroup)
 			.channel(NioServerSocketChannel.class)
 			.option(ChannelOption.SO_REUSEADDR, true)
@@ -145,7 +180,7 @@ final class FrontServer {
 
 				@Override
 				protected void initChannel(SocketChannel ch) {
-					initConnection(ch, loadBalancer, clients);
+					init.accept(ch);
 				}
 
 			});
@@ -153,9 +188,8 @@ final class FrontServer {
 		// a catch of RuntimeException.
 		ChannelFuture bound = bootstrap.bind(new InetSocketAddress(HOST, bindPort)).awaitUninterruptibly();
 		if (!bound.isSuccess()) {
-			throw new IllegalStateException("Front " + this.identity.index() + " could not bind its "
-					+ (loadBalancer ? "load-balancer" : "normal") + " port " + HOST + ":" + bindPort + ": "
-					+ bound.cause().getMessage(), bound.cause());
+			throw new IllegalStateException("Front " + this.identity.index() + " could not bind its " + portName
+					+ " port " + HOST + ":" + bindPort + ": " + bound.cause().getMessage(), bound.cause());
 		}
 		return bound.channel();
 	}
@@ -166,7 +200,26 @@ final class FrontServer {
 			ch.pipeline()
 				.addLast("proxyHeaderGate",
 						new ProxyHeaderGate(this.identity, this.settings.proxyHeaderTimeout(), this.counters));
+			if (this.ports.tls() != null) {
+				FrontTls.addAfterProxyHeader(ch.pipeline(), this.ports.tls(), this.identity);
+			}
 		}
+		addCommandHandlers(ch, state, clients);
+	}
+
+	/*
+	 * A connection of the mongod-style proxy port: a PROXY header first, then a
+	 * standalone mongod's replies.
+	 */
+	private void initProxyPortConnection(SocketChannel ch, ChannelGroup clients) {
+		ConnectionState state = new ConnectionState(false, true, this.connectionIds.incrementAndGet());
+		ch.pipeline()
+			.addLast("proxyHeaderGate", new ProxyHeaderGate(this.identity, this.settings.proxyHeaderTimeout(),
+					this.proxyPortCounters, "mongod proxy"));
+		addCommandHandlers(ch, state, clients);
+	}
+
+	private void addCommandHandlers(SocketChannel ch, ConnectionState state, ChannelGroup clients) {
 		ch.pipeline()
 			.addLast("moreToCome", new MoreToComeDecoder(state))
 			.addLast("replyEncoder", new MongoWireReplyEncoder())
@@ -218,6 +271,10 @@ final class FrontServer {
 			this.loadBalancerChannel.close().syncUninterruptibly();
 			this.loadBalancerChannel = null;
 		}
+		if (this.proxyChannel != null) {
+			this.proxyChannel.close().syncUninterruptibly();
+			this.proxyChannel = null;
+		}
 		if (this.clients != null) {
 			this.clients.close().syncUninterruptibly();
 		}
@@ -243,6 +300,17 @@ final class FrontServer {
 
 	int loadBalancerPort() {
 		return this.loadBalancerPort;
+	}
+
+	/*
+	 * The mongod-style proxy port, 0 when the front has none.
+	 */
+	int proxyPort() {
+		return this.proxyPort;
+	}
+
+	ProxyHeaderCounts proxyPortHeaderCounts() {
+		return this.proxyPortCounters.proxyHeaderCounts();
 	}
 
 	int loadBalancedConnections() {

@@ -42,6 +42,9 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 
 	private final ConnectionCounters counters;
 
+	/** The port's name in log lines, e.g. {@code load-balancer}. */
+	private final String portName;
+
 	/**
 	 * Armed when the connection opens, cancelled when the header is read or the
 	 * connection closes.
@@ -55,9 +58,14 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 	private boolean received;
 
 	ProxyHeaderGate(FrontIdentity identity, Duration timeout, ConnectionCounters counters) {
+		this(identity, timeout, counters, "load-balancer");
+	}
+
+	ProxyHeaderGate(FrontIdentity identity, Duration timeout, ConnectionCounters counters, String portName) {
 		this.identity = identity;
 		this.timeout = timeout;
 		this.counters = counters;
+		this.portName = portName;
 	}
 
 	@Override
@@ -186,9 +194,9 @@ final class ProxyHeaderGate extends ByteToMessageDecoder {
 
 	private void rejectHeader(ChannelHandlerContext ctx, String detail) {
 		logger.warn(
-				"Front {} load-balancer port, connection from {}: Initial Proxy Protocol header bytes invalid: {}; "
+				"Front {} {} port, connection from {}: Initial Proxy Protocol header bytes invalid: {}; "
 						+ "Make sure your proxy is configured to emit a Proxy Protocol header. Closing the connection.",
-				this.identity.index(), ctx.channel().remoteAddress(), detail);
+				this.identity.index(), this.portName, ctx.channel().remoteAddress(), detail);
 		ctx.channel().close();
 	}
 

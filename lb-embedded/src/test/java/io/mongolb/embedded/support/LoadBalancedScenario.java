@@ -3,6 +3,7 @@ package io.mongolb.embedded.support;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
@@ -32,13 +33,24 @@ public final class LoadBalancedScenario {
 	}
 
 	public static MongoClient client(String connectionString, RecordingListener listener) {
-		return MongoClients.create(MongoClientSettings.builder()
+		return client(connectionString, listener, (settings) -> {
+		});
+	}
+
+	/**
+	 * Returns a client like {@link #client(String, RecordingListener)}, with more
+	 * settings (e.g. the TLS context that trusts a test certificate).
+	 */
+	public static MongoClient client(String connectionString, RecordingListener listener,
+			Consumer<MongoClientSettings.Builder> customizer) {
+		MongoClientSettings.Builder settings = MongoClientSettings.builder()
 			.applyConnectionString(new ConnectionString(connectionString))
 			.addCommandListener(listener)
 			.applyToConnectionPoolSettings((pool) -> pool.addConnectionPoolListener(listener))
 			.applyToClusterSettings((cluster) -> cluster.serverSelectionTimeout(5, TimeUnit.SECONDS))
-			.applyToSocketSettings((socket) -> socket.connectTimeout(5, TimeUnit.SECONDS))
-			.build());
+			.applyToSocketSettings((socket) -> socket.connectTimeout(5, TimeUnit.SECONDS));
+		customizer.accept(settings);
+		return MongoClients.create(settings.build());
 	}
 
 	/**
@@ -48,9 +60,21 @@ public final class LoadBalancedScenario {
 	 * @param expectedServiceIds the serviceIds of the fronts behind the balancer
 	 */
 	public static void run(String connectionString, List<ObjectId> expectedServiceIds) {
+		run(connectionString, expectedServiceIds, (settings) -> {
+		});
+	}
+
+	/**
+	 * Runs the scenario as {@link #run(String, List)} does, with more client settings.
+	 * @param connectionString a connection string with loadBalanced=true
+	 * @param expectedServiceIds the serviceIds of the fronts behind the balancer
+	 * @param customizer more client settings (e.g. a TLS context)
+	 */
+	public static void run(String connectionString, List<ObjectId> expectedServiceIds,
+			Consumer<MongoClientSettings.Builder> customizer) {
 		assertThat(connectionString).contains("loadBalanced=true");
 		RecordingListener listener = new RecordingListener();
-		try (MongoClient client = client(connectionString, listener)) {
+		try (MongoClient client = client(connectionString, listener, customizer)) {
 			MongoCollection<Document> collection = client.getDatabase("scenario").getCollection("items");
 			List<Document> documents = new ArrayList<>();
 			for (int i = 0; i < 20; i++) {
