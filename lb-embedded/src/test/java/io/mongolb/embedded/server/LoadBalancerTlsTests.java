@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
+import io.mongolb.embedded.proxy.ProxyProtocolVersion;
 import io.mongolb.embedded.support.HaproxyProcess;
 import io.mongolb.embedded.support.LoadBalancedScenario;
 import io.mongolb.embedded.support.Messages;
@@ -16,6 +17,8 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -40,15 +43,20 @@ class LoadBalancerTlsTests {
 	@TempDir
 	Path directory;
 
-	@Test
-	void loadBalancedDriverWithTlsWorksThroughTheInProcessBalancer(CapturedOutput output) {
+	@ParameterizedTest
+	@EnumSource(ProxyProtocolVersion.class)
+	void loadBalancedDriverWithTlsWorksThroughTheInProcessBalancer(ProxyProtocolVersion version,
+			CapturedOutput output) {
 		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder()
 			.fronts(2)
+			.proxyProtocol(version)
 			.tls(TestCertificates.serverContext())
 			.start()) {
 			assertThat(mongo.isTls()).isTrue();
 			assertThat(mongo.getConnectionString()).endsWith("/test?loadBalanced=true&tls=true");
 			LoadBalancedScenario.run(mongo.getConnectionString(), mongo.getServiceIds(), TRUST_TEST_CERTIFICATE);
+			ProxyHeaderCounts received = mongo.getProxyHeaderCounts(0);
+			assertThat((version == ProxyProtocolVersion.V1) ? received.v1() : received.v2()).isPositive();
 		}
 		assertThat(output.getOut()).contains("TLS after the PROXY header on the load-balancer port");
 		assertThat(output.getOut().lines().filter((line) -> line.contains(" WARN ") || line.contains(" ERROR ")))
