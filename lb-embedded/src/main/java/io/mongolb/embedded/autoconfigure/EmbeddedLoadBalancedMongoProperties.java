@@ -84,7 +84,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 	 * flat under load; a change stream that falls further behind, or resumes from an
 	 * older token, gets error 286 ChangeStreamHistoryLost.
 	 */
-	private int changeStreamHistory = EmbeddedLoadBalancedMongoSettings.DEFAULT_CHANGE_STREAM_HISTORY;
+	private int changeStreamHistory = 10_000;
 
 	/**
 	 * Returns whether the embedded cluster starts with the application context.
