@@ -85,7 +85,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 	 * flat under load; a change stream that falls further behind, or resumes from an
 	 * older token, gets error 286 ChangeStreamHistoryLost.
 	 */
-	private int changeStreamHistory = EmbeddedLoadBalancedMongoSettings.DEFAULT_CHANGE_STREAM_HISTORY;
+	private int changeStreamHistory = 10_000;
 
 	/**
 	 * Whether each front also opens a mongod-style proxy port (mongod's proxyPort): a
