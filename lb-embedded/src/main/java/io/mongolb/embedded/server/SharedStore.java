@@ -147,8 +147,9 @@ final class SharedStore extends MemoryBackend {
 		if (command.equals("drop") && query.get("drop") instanceof String collection
 				&& !collectionExists(databaseName, collection)) {
 			// mongo-java-server throws here, and its wire handler logs that as an ERROR
-			// with a stack trace.
-			return error(26, "NamespaceNotFound", "ns not found");
+			// with a stack trace. mongos answers ok: 1 (SERVER-36317, "works as
+			// designed"), and mongod does too since SERVER-43894.
+			return ok(new Document());
 		}
 		if (command.equals("killAllSessions") || command.equals("killSessions") || command.equals("endSessions")
 				|| command.equals("refreshSessions")) {
