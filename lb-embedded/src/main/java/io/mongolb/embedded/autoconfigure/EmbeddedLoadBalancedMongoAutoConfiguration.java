@@ -19,15 +19,18 @@ import org.springframework.context.annotation.Conditional;
  * <p>
  * Activation is only that explicit property, read as Spring Boot's binder reads a boolean
  * ({@code yes} and {@code on} are true). Ordered before Boot's
- * {@link MongoAutoConfiguration}, so Boot's properties-based connection details back off:
- * {@code spring.mongodb.uri}, {@code host} and {@code port} are then ignored (other
- * {@code spring.mongodb.*} client settings still apply through Boot's customizers). A
- * {@link MongoConnectionDetails} bean defined by the application takes precedence over
- * this one. The cluster is closed with the application context.
+ * {@link MongoAutoConfiguration} and its reactive {@code MongoReactiveAutoConfiguration}
+ * (either driver, or both), so Boot's properties-based connection details back off and no
+ * client of either stack connects anywhere else first: {@code spring.mongodb.uri},
+ * {@code host} and {@code port} are then ignored (other {@code spring.mongodb.*} client
+ * settings still apply through Boot's customizers). A {@link MongoConnectionDetails} bean
+ * defined by the application takes precedence over this one. The cluster is closed with
+ * the application context.
  *
  * @since 0.1.0
  */
-@AutoConfiguration(before = MongoAutoConfiguration.class)
+@AutoConfiguration(before = MongoAutoConfiguration.class,
+		beforeName = "org.springframework.boot.mongodb.autoconfigure.MongoReactiveAutoConfiguration")
 @ConditionalOnClass({ MongoConnectionDetails.class, ConnectionString.class })
 @Conditional(OnEmbeddedEnabledCondition.class)
 @EnableConfigurationProperties(EmbeddedLoadBalancedMongoProperties.class)
