@@ -125,7 +125,12 @@ public class LoadBalancedClients {
 	 * @return its entry, with its own topology model when the decision is active
 	 */
 	LoadBalancedClient register(LoadBalancedMode mode) {
-		Creation creation = creations.get().peek();
+		Deque<Creation> stack = creations.get();
+		Creation creation = stack.peek();
+		if (creation == null) {
+			// Not inside a client bean's creation: keep no state on this thread.
+			creations.remove();
+		}
 		String name = uniqueName((creation != null) ? creation.beanName : "client-" + this.unnamed.incrementAndGet());
 		LoadBalancedClient client = new LoadBalancedClient(name, mode, mode.active() ? nextTopology() : null, null);
 		this.clients.add(client);

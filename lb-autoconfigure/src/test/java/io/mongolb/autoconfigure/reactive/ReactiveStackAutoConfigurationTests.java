@@ -10,6 +10,7 @@ import com.mongodb.connection.ClusterConnectionMode;
 import com.mongodb.connection.ClusterSettings;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mongolb.autoconfigure.LoadBalancedClient;
 import io.mongolb.autoconfigure.LoadBalancedClients;
 import io.mongolb.autoconfigure.LoadBalancedMongoAutoConfiguration;
@@ -18,6 +19,8 @@ import io.mongolb.autoconfigure.endpoint.LoadBalancedEndpointAutoConfiguration;
 import io.mongolb.autoconfigure.health.LoadBalancerHealthContributorAutoConfiguration;
 import io.mongolb.autoconfigure.health.LoadBalancerHealthIndicator;
 import io.mongolb.autoconfigure.health.LoadBalancerReactiveHealthIndicator;
+import io.mongolb.autoconfigure.metrics.LoadBalancedMetricsAutoConfiguration;
+import io.mongolb.autoconfigure.mode.InvalidLoadBalancedConfigurationException;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import io.mongolb.autoconfigure.topology.ServiceSnapshot;
@@ -38,6 +41,9 @@ import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.health.registry.HealthContributorRegistry;
 import org.springframework.boot.health.registry.ReactiveHealthContributorRegistry;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.springframework.boot.mongodb.autoconfigure.MongoReactiveAutoConfiguration;
@@ -105,6 +111,34 @@ class ReactiveStackAutoConfigurationTests {
 				.hasEntrySatisfying("reactiveStreamsMongoClient",
 						(entry) -> assertThat(entry).containsEntry("loadBalanced", true)
 							.containsEntry("topologyType", "LoadBalanced"));
+		});
+	}
+
+	@Test
+	void theReactiveDriverAloneGetsTheSameFailureReportAndMeters() {
+		ApplicationContextRunner reactiveOnly = this.runner
+			.withClassLoader(new FilteredClassLoader(com.mongodb.client.MongoClient.class))
+			.withConfiguration(
+					AutoConfigurations.of(LoadBalancedMetricsAutoConfiguration.class, MetricsAutoConfiguration.class,
+							SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class));
+		reactiveOnly
+			.withPropertyValues("mongodb.load-balanced.embedded.enabled=false",
+					"spring.mongodb.uri=mongodb://lb.example.com:27017/?loadBalanced=true&replicaSet=rs0")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidLoadBalancedConfigurationException.class)
+					.hasMessageContaining("The MongoDB connection is not valid for load-balanced mode.")
+					.hasMessageContaining("replicaSet=rs0: a load-balanced connection cannot name a replica set");
+			});
+		reactiveOnly.run((context) -> {
+			assertThat(context).hasNotFailed();
+			Mono.from(context.getBean(MongoClient.class).getDatabase("admin").runCommand(new Document("ping", 1)))
+				.block(WAIT);
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(meters.get("mongodb.lb.services").tag("state", "tracked").gauge().value()).isOne();
+			assertThat(meters.get("mongodb.lb.commands").tag("status", "success").timers()).singleElement()
+				.satisfies((timer) -> assertThat(timer.count()).isPositive());
 		});
 	}
 
