@@ -47,6 +47,13 @@ import org.springframework.core.env.Environment;
  * applications) inject; it hears nothing unless the customizer registered its
  * listeners.</li>
  * </ul>
+ * Each client (Spring Boot's synchronous {@code mongo}, its reactive
+ * {@code reactiveStreamsMongoClient}, or one an application builds through the
+ * customizers) is decided from its own builder's settings and, when load-balanced, gets a
+ * topology model of its own; {@link LoadBalancedClients} lists them by bean name, and the
+ * {@code LoadBalancedTopology} bean is the model of the first of them. Either driver will
+ * do: the synchronous driver is not needed by a reactive application.
+ * <p>
  * A fourth, the {@link LoadBalancedScheduler}, exists too; it schedules work (the expiry
  * of idle services, the scan for pinned-connection leaks) and runs a thread only when the
  * decision is active. Everything users can see (the health contributor, listeners on the
@@ -101,6 +108,10 @@ public final class LoadBalancedMongoAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LoadBalancedTopology loadBalancedTopology(LoadBalancedProperties properties) {
+		return newTopology(properties);
+	}
+
+	private static LoadBalancedTopology newTopology(LoadBalancedProperties properties) {
 		return new LoadBalancedTopology(properties.getMetrics().getMaxServices(),
 				properties.getPinning().getLeakThreshold(), properties.getEvents().getCapacity(),
 				new LoadBalancedTopology.Hints(
@@ -109,19 +120,39 @@ public final class LoadBalancedMongoAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LoadBalancedScheduler loadBalancedScheduler(LoadBalancedMode mode, LoadBalancedTopology topology,
+	LoadBalancedClients loadBalancedClients(LoadBalancedTopology topology, LoadBalancedProperties properties) {
+		return new LoadBalancedClients(topology, () -> newTopology(properties));
+	}
+
+	// Static: a post-processor; it names each MongoClient bean, sync or reactive.
+	@Bean
+	static LoadBalancedClientNames loadBalancedClientNames() {
+		return new LoadBalancedClientNames();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoadBalancedScheduler loadBalancedScheduler(LoadBalancedMode mode, LoadBalancedClients clients,
 			LoadBalancedProperties properties) {
 		LoadBalancedScheduler scheduler = new LoadBalancedScheduler();
 		if (mode.active()) {
+			// Every client's model: the primary one, and each further client's own.
 			Duration expireAfter = properties.getMetrics().getExpireAfter();
 			scheduler.schedule(EXPIRE_IDLE_SERVICES, expiryPeriod(expireAfter), () -> {
-				int expired = topology.expireIdleServices(expireAfter);
+				int expired = 0;
+				for (LoadBalancedTopology topology : clients.allTopologies()) {
+					expired += topology.expireIdleServices(expireAfter);
+				}
 				if (expired > 0 && logger.isDebugEnabled()) {
 					logger.debug("Stopped tracking " + expired + " service(s) idle for " + expireAfter);
 				}
 			});
 			Duration leakThreshold = properties.getPinning().getLeakThreshold();
-			scheduler.schedule(SCAN_FOR_LEAKS, leakScanPeriod(leakThreshold), topology::scanForPinnedConnectionLeaks);
+			scheduler.schedule(SCAN_FOR_LEAKS, leakScanPeriod(leakThreshold), () -> {
+				for (LoadBalancedTopology topology : clients.allTopologies()) {
+					topology.scanForPinnedConnectionLeaks();
+				}
+			});
 		}
 		return scheduler;
 	}
@@ -140,8 +171,8 @@ public final class LoadBalancedMongoAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LoadBalancedMongoClientSettingsBuilderCustomizer loadBalancedMongoClientSettingsBuilderCustomizer(
-			LoadBalancedMode mode, LoadBalancedTopology topology) {
-		return new LoadBalancedMongoClientSettingsBuilderCustomizer(mode, topology);
+			LoadBalancedMode mode, LoadBalancedClients clients) {
+		return new LoadBalancedMongoClientSettingsBuilderCustomizer(mode, clients);
 	}
 
 }

@@ -1,19 +1,34 @@
 package io.mongolb.autoconfigure;
 
+import java.util.List;
+import java.util.Locale;
+
 import com.mongodb.MongoClientSettings;
+import com.mongodb.ServerAddress;
 import com.mongodb.connection.ClusterConnectionMode;
+import com.mongodb.connection.ClusterSettings;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.springframework.core.Ordered;
 
 /**
- * Applies load-balanced mode to the {@code MongoClient} that Spring Boot builds, and
- * registers the {@link LoadBalancedTopology}'s cluster, server, command and
- * connection-pool listeners. It runs after Spring Boot's standard customizer (order 0,
- * which applies the connection string) and does nothing when the {@link LoadBalancedMode}
- * is not active.
+ * Applies load-balanced mode to each {@code MongoClient} that Spring Boot builds
+ * (synchronous or reactive, or one an application builds through Boot's customizers), and
+ * registers the cluster, server, command and connection-pool listeners of that client's
+ * own {@link LoadBalancedTopology}. It runs after Spring Boot's standard customizer
+ * (order 0, which applies the connection string) and does nothing when the
+ * {@link LoadBalancedMode} is not active.
+ * <p>
+ * The decision is taken per builder, from that builder's own settings: a builder that
+ * connects to the connection the decision was taken for (the same single host, or the
+ * same SRV host) gets load-balanced mode; a builder whose own settings say
+ * {@code loadBalanced=true} keeps it and gets a topology model of its own; any other
+ * builder (a second client pointed at a replica set, say) is left exactly as it is.
  *
  * @since 0.1.0
  */
@@ -25,18 +40,33 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 	 */
 	public static final int ORDER = 100;
 
+	private static final Log logger = LogFactory.getLog(LoadBalancedMongoClientSettingsBuilderCustomizer.class);
+
+	private static final String SRV_SUFFIX = " (SRV)";
+
 	private final LoadBalancedMode mode;
 
-	private final LoadBalancedTopology topology;
+	private final LoadBalancedClients clients;
 
 	/**
-	 * Create a new customizer.
+	 * Create a new customizer that registers the listeners of one topology model with
+	 * every load-balanced builder.
 	 * @param mode the load-balanced decision
 	 * @param topology the topology model whose listeners to register
 	 */
 	public LoadBalancedMongoClientSettingsBuilderCustomizer(LoadBalancedMode mode, LoadBalancedTopology topology) {
+		this(mode, new LoadBalancedClients(topology, () -> topology));
+	}
+
+	/**
+	 * Create a new customizer that gives each load-balanced client its own topology
+	 * model.
+	 * @param mode the load-balanced decision, taken for the application's connection
+	 * @param clients the registry that names each client and hands out its model
+	 */
+	public LoadBalancedMongoClientSettingsBuilderCustomizer(LoadBalancedMode mode, LoadBalancedClients clients) {
 		this.mode = mode;
-		this.topology = topology;
+		this.clients = clients;
 	}
 
 	@Override
@@ -44,16 +74,101 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 		if (!this.mode.active()) {
 			return;
 		}
+		ClusterSettings cluster = clusterSettings(builder);
+		LoadBalancedMode decision = decide(cluster);
+		LoadBalancedClient client = this.clients.register(decision);
+		LoadBalancedTopology topology = client.getTopology();
+		if (!decision.active() || topology == null) {
+			if (logger.isInfoEnabled()) {
+				logger.info("MongoClient '" + client.getName() + "': " + decision.reason());
+			}
+			return;
+		}
+		if (decision != this.mode && logger.isInfoEnabled()) {
+			logger.info("MongoClient '" + client.getName() + "' is load-balanced with a topology model of its own: "
+					+ decision.reason());
+		}
 		// Idempotent when the connection string already says loadBalanced=true; adds the
 		// mode when mongodb.load-balanced.enabled=true asked for it. The hosts (or SRV
 		// host) stay as the connection string set them: the rules guarantee there is
 		// exactly one.
-		builder.applyToClusterSettings((cluster) -> cluster.mode(ClusterConnectionMode.LOAD_BALANCED)
-			.addClusterListener(this.topology.clusterListener()));
-		builder.applyToServerSettings((server) -> server.addServerListener(this.topology.serverListener()));
-		builder.applyToConnectionPoolSettings(
-				(pool) -> pool.addConnectionPoolListener(this.topology.connectionPoolListener()));
-		builder.addCommandListener(this.topology.commandListener());
+		builder.applyToClusterSettings((settings) -> settings.mode(ClusterConnectionMode.LOAD_BALANCED)
+			.addClusterListener(topology.clusterListener()));
+		builder.applyToServerSettings((server) -> server.addServerListener(topology.serverListener()));
+		builder
+			.applyToConnectionPoolSettings((pool) -> pool.addConnectionPoolListener(topology.connectionPoolListener()));
+		builder.addCommandListener(topology.commandListener());
+	}
+
+	private LoadBalancedMode decide(@Nullable ClusterSettings cluster) {
+		if (cluster == null || isTheDecidedConnection(cluster)) {
+			return this.mode;
+		}
+		String own = describe(cluster);
+		if (cluster.getMode() == ClusterConnectionMode.LOAD_BALANCED) {
+			String address = (cluster.getSrvHost() != null) ? cluster.getSrvHost() + SRV_SUFFIX
+					: cluster.getHosts().get(0).toString();
+			return new LoadBalancedMode(true, "the client's own settings",
+					"loadBalanced=true in the client's own settings", address, null,
+					"Load-balanced mode is requested by the client's own settings (" + own + ").");
+		}
+		return new LoadBalancedMode(false, "the client's own settings", null, null, null,
+				"The client's own settings (" + own + ") are not the load-balanced connection ("
+						+ this.mode.loadBalancerAddress()
+						+ ") and do not ask for load-balanced mode: the starter leaves this client as it is.");
+	}
+
+	private boolean isTheDecidedConnection(ClusterSettings cluster) {
+		String address = this.mode.loadBalancerAddress();
+		if (address == null) {
+			return true;
+		}
+		if (address.endsWith(SRV_SUFFIX)) {
+			String srvHost = address.substring(0, address.length() - SRV_SUFFIX.length());
+			return cluster.getSrvHost() != null
+					&& cluster.getSrvHost().toLowerCase(Locale.ROOT).equals(srvHost.toLowerCase(Locale.ROOT));
+		}
+		List<ServerAddress> hosts = cluster.getHosts();
+		if (cluster.getSrvHost() != null || hosts.size() != 1 || cluster.getRequiredReplicaSetName() != null) {
+			return false;
+		}
+		try {
+			return new ServerAddress(address).equals(hosts.get(0));
+		}
+		catch (RuntimeException ex) {
+			return address.equalsIgnoreCase(hosts.get(0).toString());
+		}
+	}
+
+	private static String describe(ClusterSettings cluster) {
+		StringBuilder description = new StringBuilder();
+		if (cluster.getSrvHost() != null) {
+			description.append("SRV host ").append(cluster.getSrvHost());
+		}
+		else {
+			description.append("hosts ").append(cluster.getHosts());
+		}
+		if (cluster.getRequiredReplicaSetName() != null) {
+			description.append(", replica set ").append(cluster.getRequiredReplicaSetName());
+		}
+		return description.append(", mode ").append(cluster.getMode()).toString();
+	}
+
+	/**
+	 * The cluster settings the builder holds so far, without changing it.
+	 * @param builder the builder
+	 * @return the settings, or {@code null} when they are not valid yet
+	 */
+	private static @Nullable ClusterSettings clusterSettings(MongoClientSettings.Builder builder) {
+		ClusterSettings[] settings = new ClusterSettings[1];
+		try {
+			builder.applyToClusterSettings((cluster) -> settings[0] = cluster.build());
+		}
+		catch (RuntimeException ex) {
+			// Not valid on their own (yet): the decision applies, as it always did.
+			return null;
+		}
+		return settings[0];
 	}
 
 	@Override

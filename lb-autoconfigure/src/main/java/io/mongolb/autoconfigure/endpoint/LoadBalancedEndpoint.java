@@ -6,7 +6,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
+import io.mongolb.autoconfigure.LoadBalancedClient;
 import io.mongolb.autoconfigure.events.LoadBalancedEventPublisher;
 import io.mongolb.autoconfigure.mode.CredentialMasking;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
@@ -52,7 +54,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 @Endpoint(id = "mongodblb")
 public class LoadBalancedEndpoint {
 
-	private final Map<String, LoadBalancedTopology> clients;
+	private final Supplier<List<LoadBalancedClient>> clients;
 
 	private final LoadBalancedMode mode;
 
@@ -68,7 +70,26 @@ public class LoadBalancedEndpoint {
 	 */
 	public LoadBalancedEndpoint(Map<String, LoadBalancedTopology> clients, LoadBalancedMode mode,
 			Collection<LoadBalancedEventPublisher> publishers) {
-		this.clients = new LinkedHashMap<>(clients);
+		List<LoadBalancedClient> entries = new ArrayList<>();
+		clients.forEach((name, topology) -> entries.add(new LoadBalancedClient(name, mode, topology, null)));
+		List<LoadBalancedClient> fixed = List.copyOf(entries);
+		this.clients = () -> fixed;
+		this.mode = mode;
+		this.publishers = List.copyOf(publishers);
+	}
+
+	/**
+	 * Create the endpoint over clients that may each have a decision of their own (a
+	 * client that is not load-balanced shows {@code "loadBalanced": false} and its
+	 * reason).
+	 * @param clients the clients to show, asked on each read, in the order to show them
+	 * @param mode the load-balanced decision taken for the application's connection
+	 * @param publishers the application-event publishers, matched with the topologies
+	 * they publish for
+	 */
+	public LoadBalancedEndpoint(Supplier<List<LoadBalancedClient>> clients, LoadBalancedMode mode,
+			Collection<LoadBalancedEventPublisher> publishers) {
+		this.clients = clients;
 		this.mode = mode;
 		this.publishers = List.copyOf(publishers);
 	}
@@ -80,7 +101,9 @@ public class LoadBalancedEndpoint {
 	@ReadOperation
 	public Map<String, Object> topology() {
 		Map<String, Object> clients = new LinkedHashMap<>();
-		this.clients.forEach((name, topology) -> clients.put(name, describe(topology)));
+		for (LoadBalancedClient client : this.clients.get()) {
+			clients.put(client.getName(), describe(client));
+		}
 		return OperationResponseBody.of(Map.of("clients", clients));
 	}
 
@@ -97,7 +120,12 @@ public class LoadBalancedEndpoint {
 		}
 		ObjectId id = new ObjectId(serviceId);
 		Map<String, Object> clients = new LinkedHashMap<>();
-		this.clients.forEach((name, topology) -> {
+		for (LoadBalancedClient client : this.clients.get()) {
+			LoadBalancedTopology topology = client.getTopology();
+			if (!client.isLoadBalanced() || topology == null) {
+				continue;
+			}
+			String name = client.getName();
 			LoadBalancedTopologySnapshot snapshot = topology.snapshot();
 			for (ServiceSnapshot service : snapshot.services()) {
 				if (service.serviceId().equals(id)) {
@@ -112,15 +140,17 @@ public class LoadBalancedEndpoint {
 					clients.put(name, described);
 				}
 			}
-		});
+		}
 		return clients.isEmpty() ? null : OperationResponseBody.of(Map.of("clients", clients));
 	}
 
-	private Map<String, Object> describe(LoadBalancedTopology topology) {
+	private Map<String, Object> describe(LoadBalancedClient entry) {
 		Map<String, Object> client = new LinkedHashMap<>();
-		client.put("loadBalanced", this.mode.active());
-		if (!this.mode.active()) {
-			client.put("reason", CredentialMasking.mask(this.mode.reason()));
+		LoadBalancedTopology topology = entry.getTopology();
+		boolean loadBalanced = entry.isLoadBalanced() && topology != null;
+		client.put("loadBalanced", loadBalanced);
+		if (!loadBalanced) {
+			client.put("reason", CredentialMasking.mask(entry.getMode().reason()));
 			return client;
 		}
 		LoadBalancedTopologySnapshot snapshot = topology.snapshot();

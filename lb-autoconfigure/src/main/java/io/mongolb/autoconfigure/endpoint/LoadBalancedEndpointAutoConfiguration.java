@@ -1,10 +1,11 @@
 package io.mongolb.autoconfigure.endpoint;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.mongolb.autoconfigure.LoadBalancedClient;
+import io.mongolb.autoconfigure.LoadBalancedClients;
 import io.mongolb.autoconfigure.LoadBalancedMongoAutoConfiguration;
 import io.mongolb.autoconfigure.events.LoadBalancedEventPublisher;
 import io.mongolb.autoconfigure.events.LoadBalancedEventsAutoConfiguration;
@@ -33,7 +34,11 @@ import org.springframework.util.ClassUtils;
  * time, so the endpoint exists either way and says {@code "loadBalanced": false} when it
  * is not.
  * <p>
- * A client is shown under its {@code MongoClient} bean name when the application has
+ * Each client (synchronous or reactive) that the starter's customizer built is shown
+ * under its {@code MongoClient} bean name, with its own topology model, or with
+ * {@code "loadBalanced": false} and the reason when its own settings are not
+ * load-balanced. Before any client exists, or when load-balanced mode is not active, a
+ * client is shown under its {@code MongoClient} bean name when the application has
  * exactly one client and one topology, and under the {@link LoadBalancedTopology} bean
  * names otherwise.
  *
@@ -54,17 +59,25 @@ public final class LoadBalancedEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
 	LoadBalancedEndpoint loadBalancedEndpoint(ListableBeanFactory beanFactory, LoadBalancedMode mode,
-			ObjectProvider<LoadBalancedEventPublisher> publishers) {
-		Map<String, LoadBalancedTopology> topologies = beanFactory.getBeansOfType(LoadBalancedTopology.class);
-		List<String> clientNames = clientNames(beanFactory);
-		Map<String, LoadBalancedTopology> clients = new LinkedHashMap<>();
-		if (topologies.size() == 1 && clientNames.size() == 1) {
-			clients.put(clientNames.get(0), topologies.values().iterator().next());
-		}
-		else {
-			clients.putAll(topologies);
-		}
-		return new LoadBalancedEndpoint(clients, mode, publishers.orderedStream().toList());
+			ObjectProvider<LoadBalancedClients> registry, ObjectProvider<LoadBalancedEventPublisher> publishers) {
+		return new LoadBalancedEndpoint(() -> {
+			LoadBalancedClients known = registry.getIfAvailable();
+			if (known != null && !known.getClients().isEmpty()) {
+				// Each client the customizer saw, by bean name, with its own decision.
+				return known.getClients();
+			}
+			List<LoadBalancedClient> clients = new ArrayList<>();
+			Map<String, LoadBalancedTopology> topologies = beanFactory.getBeansOfType(LoadBalancedTopology.class);
+			List<String> clientNames = clientNames(beanFactory);
+			if (topologies.size() == 1 && clientNames.size() == 1) {
+				clients
+					.add(new LoadBalancedClient(clientNames.get(0), mode, topologies.values().iterator().next(), null));
+			}
+			else {
+				topologies.forEach((name, topology) -> clients.add(new LoadBalancedClient(name, mode, topology, null)));
+			}
+			return clients;
+		}, mode, publishers.orderedStream().toList());
 	}
 
 	private static List<String> clientNames(ListableBeanFactory beanFactory) {

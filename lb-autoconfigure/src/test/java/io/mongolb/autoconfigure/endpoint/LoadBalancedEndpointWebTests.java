@@ -226,6 +226,10 @@ class LoadBalancedEndpointWebTests {
 		all.add("server.address=127.0.0.1");
 		all.add("server.port=0");
 		all.add("spring.jmx.enabled=false");
+		// The reactive driver is on this module's test class path too (an optional
+		// dependency): these tests are about one synchronous client, as an application
+		// with the synchronous driver alone has it.
+		all.add("spring.autoconfigure.exclude=org.springframework.boot.mongodb.autoconfigure.MongoReactiveAutoConfiguration");
 		this.context = new SpringApplicationBuilder(App.class).properties(all.toArray(String[]::new)).run();
 	}
 

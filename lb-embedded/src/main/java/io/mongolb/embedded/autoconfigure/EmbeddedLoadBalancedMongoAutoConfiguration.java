@@ -28,11 +28,13 @@ import org.springframework.util.StringUtils;
  * <p>
  * Activation is only that explicit property, read as Spring Boot's binder reads a boolean
  * ({@code yes} and {@code on} are true). Ordered before Boot's
- * {@link MongoAutoConfiguration}, so Boot's properties-based connection details back off:
- * {@code spring.mongodb.uri}, {@code host} and {@code port} are then ignored (other
- * {@code spring.mongodb.*} client settings still apply through Boot's customizers). A
- * {@link MongoConnectionDetails} bean defined by the application takes precedence over
- * this one. The cluster is closed with the application context.
+ * {@link MongoAutoConfiguration} and its reactive {@code MongoReactiveAutoConfiguration}
+ * (either driver, or both), so Boot's properties-based connection details back off and no
+ * client of either stack connects anywhere else first: {@code spring.mongodb.uri},
+ * {@code host} and {@code port} are then ignored (other {@code spring.mongodb.*} client
+ * settings still apply through Boot's customizers). A {@link MongoConnectionDetails} bean
+ * defined by the application takes precedence over this one. The cluster is closed with
+ * the application context.
  * <p>
  * With {@code mongodb.load-balanced.embedded.tls.bundle} naming a Spring SSL bundle, the
  * load-balancer ports speak TLS after the PROXY header with that bundle's key, and the
@@ -41,7 +43,9 @@ import org.springframework.util.StringUtils;
  *
  * @since 0.1.0
  */
-@AutoConfiguration(before = MongoAutoConfiguration.class, after = SslAutoConfiguration.class)
+@AutoConfiguration(before = MongoAutoConfiguration.class,
+		beforeName = "org.springframework.boot.mongodb.autoconfigure.MongoReactiveAutoConfiguration",
+		after = SslAutoConfiguration.class)
 @ConditionalOnClass({ MongoConnectionDetails.class, ConnectionString.class })
 @Conditional(OnEmbeddedEnabledCondition.class)
 @EnableConfigurationProperties(EmbeddedLoadBalancedMongoProperties.class)
