@@ -53,6 +53,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -212,6 +213,41 @@ class ReactiveStackAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void aSecondClientWhoseOwnSettingsAreLoadBalancedGetsAModelOfItsOwn() {
+		try (EmbeddedLoadBalancedMongo other = EmbeddedLoadBalancedMongo.builder().fronts(1).start()) {
+			this.runner.withConfiguration(AutoConfigurations.of(MongoAutoConfiguration.class))
+				.withUserConfiguration(OwnLoadBalancedClientConfiguration.class)
+				.withPropertyValues("other.uri=" + other.getConnectionString())
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					LoadBalancedClients clients = context.getBean(LoadBalancedClients.class);
+					assertThat(clients.getLoadBalancedClients()).extracting(LoadBalancedClient::getName)
+						.containsExactlyInAnyOrder("mongo", "otherClient");
+					LoadBalancedClient own = clients.getClient("otherClient");
+					assertThat(own.getMode().loadBalancerAddress()).isEqualTo("127.0.0.1:" + other.getBalancerPort());
+					assertThat(own.getMode().requestedBy()).isEqualTo("loadBalanced=true in the client's own settings");
+					assertThat(own.getTopology()).isNotNull().isNotSameAs(clients.getClient("mongo").getTopology());
+					Mono.from(context.getBean("otherClient", MongoClient.class)
+						.getDatabase("admin")
+						.runCommand(new Document("ping", 1))).block(WAIT);
+					assertThat(own.getTopology().snapshot().services()).extracting(ServiceSnapshot::serviceId)
+						.containsExactlyElementsOf(other.getServiceIds());
+					CompositeReactiveHealthContributor composite = (CompositeReactiveHealthContributor) context
+						.getBean(ReactiveHealthContributorRegistry.class)
+						.getContributor("mongodbLoadBalancer");
+					Health health = ((ReactiveHealthIndicator) composite.getContributor("otherClient")).health()
+						.block(WAIT);
+					assertThat(health.getStatus()).isEqualTo(Status.UP);
+					assertThat(health.getDetails()).containsEntry("loadBalancer",
+							"127.0.0.1:" + other.getBalancerPort());
+					assertThat(((ReactiveHealthIndicator) composite.getContributor("mongo")).health()
+						.block(WAIT)
+						.getStatus()).isEqualTo(Status.UP);
+				});
+		}
+	}
+
 	private static long commands(LoadBalancedTopology topology) {
 		return topology.snapshot()
 			.services()
@@ -223,6 +259,24 @@ class ReactiveStackAutoConfigurationTests {
 	@SuppressWarnings("unchecked")
 	private static Map<String, Map<String, Object>> clientsOf(AssertableApplicationContext context) {
 		return (Map<String, Map<String, Object>>) context.getBean(LoadBalancedEndpoint.class).topology().get("clients");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnLoadBalancedClientConfiguration {
+
+		// A second client on another balancer, its own connection string saying
+		// loadBalanced=true.
+		@Bean
+		MongoClient otherClient(ObjectProvider<MongoClientSettingsBuilderCustomizer> customizers,
+				Environment environment) {
+			MongoClientSettings.Builder builder = MongoClientSettings.builder()
+				.applyConnectionString(new ConnectionString(environment.getRequiredProperty("other.uri")));
+			customizers.orderedStream()
+				.filter((customizer) -> !(customizer instanceof StandardMongoClientSettingsBuilderCustomizer))
+				.forEach((customizer) -> customizer.customize(builder));
+			return MongoClients.create(builder.build());
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
