@@ -72,6 +72,19 @@ public class EmbeddedLoadBalancedMongoProperties {
 	private Duration proxyHeaderTimeout = Duration.ofSeconds(10);
 
 	/**
+	 * How long a transaction may stay open before the store aborts it, as mongod's
+	 * transactionLifetimeLimitSeconds. Its later statements and its commit then get
+	 * NoSuchTransaction (251).
+	 */
+	private Duration transactionLifetimeLimit = Duration.ofSeconds(60);
+
+	/**
+	 * How long a write outside a transaction waits for an open transaction that has
+	 * written to the same collection, before it fails with LockTimeout (24).
+	 */
+	private Duration blockedWriteTimeout = Duration.ofSeconds(5);
+
+	/**
 	 * Returns whether the embedded cluster starts with the application context.
 	 * @return whether it is enabled
 	 * @since 0.1.0
@@ -217,6 +230,45 @@ public class EmbeddedLoadBalancedMongoProperties {
 	}
 
 	/**
+	 * Returns how long a transaction may stay open before the store aborts it.
+	 * @return the lifetime limit
+	 * @since 0.1.0
+	 */
+	public Duration getTransactionLifetimeLimit() {
+		return this.transactionLifetimeLimit;
+	}
+
+	/**
+	 * Sets how long a transaction may stay open before the store aborts it.
+	 * @param transactionLifetimeLimit the limit, positive
+	 * @since 0.1.0
+	 */
+	public void setTransactionLifetimeLimit(Duration transactionLifetimeLimit) {
+		this.transactionLifetimeLimit = check().withTransactionLifetimeLimit(transactionLifetimeLimit)
+			.transactionLifetimeLimit();
+	}
+
+	/**
+	 * Returns how long a write outside a transaction waits for a transaction on the same
+	 * collection.
+	 * @return the timeout
+	 * @since 0.1.0
+	 */
+	public Duration getBlockedWriteTimeout() {
+		return this.blockedWriteTimeout;
+	}
+
+	/**
+	 * Sets how long a write outside a transaction waits for a transaction on the same
+	 * collection.
+	 * @param blockedWriteTimeout the timeout, positive
+	 * @since 0.1.0
+	 */
+	public void setBlockedWriteTimeout(Duration blockedWriteTimeout) {
+		this.blockedWriteTimeout = check().withBlockedWriteTimeout(blockedWriteTimeout).blockedWriteTimeout();
+	}
+
+	/**
 	 * Returns the settings these properties describe, for a cluster behind its in-process
 	 * balancer.
 	 * @return the settings
@@ -225,7 +277,7 @@ public class EmbeddedLoadBalancedMongoProperties {
 		EmbeddedLoadBalancedMongoSettings defaults = EmbeddedLoadBalancedMongoSettings.defaults();
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, true, this.port,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				defaults.eventLoopThreads());
+				defaults.eventLoopThreads(), this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/*

@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * HAProxy) keeps working. All ports are on {@code 127.0.0.1}, ephemeral unless
  * configured.
  * <p>
- * Not a database: no transactions (refused with error 20), no retryable-write
- * de-duplication, no cursor timeouts, no index builds, no sharding, no authentication or
- * TLS. Data lives on the heap and is lost on {@link #close()}.
+ * Transactions run on private copies of the collections they touch and are applied at
+ * commit (see the README for the isolation this gives and its cost). Not a database: no
+ * retryable-write de-duplication, no cursor timeouts, no index builds, no sharding, no
+ * authentication or TLS. Data lives on the heap and is lost on {@link #close()}.
  *
  * @since 0.1.0
  */
@@ -87,7 +88,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		if (this.store != null) {
 			throw new IllegalStateException("Already started: create a new instance to start again");
 		}
-		this.store = new SharedStore();
+		this.store = new SharedStore(this.settings);
 		this.workerGroup = new MultiThreadIoEventLoopGroup(this.settings.eventLoopThreads(),
 				new DefaultThreadFactory("mongolb-embedded", true), NioIoHandler.newFactory());
 		try {
@@ -284,6 +285,19 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	long cursorLookups() {
 		SharedStore current = this.store;
 		return (current != null) ? current.cursorLookups() : 0;
+	}
+
+	/**
+	 * Returns the store's transactions (for tests).
+	 * @return the transactions
+	 * @throws IllegalStateException if not started
+	 */
+	Transactions transactions() {
+		SharedStore current = this.store;
+		if (current == null) {
+			throw new IllegalStateException("Not started");
+		}
+		return current.transactions();
 	}
 
 	/**
@@ -515,6 +529,32 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		 */
 		public Builder eventLoopThreads(int threads) {
 			this.settings = this.settings.withEventLoopThreads(threads);
+			return this;
+		}
+
+		/**
+		 * Sets how long a transaction may stay open before the store aborts it (default
+		 * 60 seconds, as mongod's {@code transactionLifetimeLimitSeconds}); its later
+		 * statements and its commit then get {@code NoSuchTransaction} (251).
+		 * @param limit the limit, positive
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder transactionLifetimeLimit(Duration limit) {
+			this.settings = this.settings.withTransactionLifetimeLimit(limit);
+			return this;
+		}
+
+		/**
+		 * Sets how long a write outside a transaction waits for an open transaction that
+		 * has written to the same collection (default 5 seconds); it then fails with
+		 * {@code LockTimeout} (24).
+		 * @param timeout the timeout, positive
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder blockedWriteTimeout(Duration timeout) {
+			this.settings = this.settings.withBlockedWriteTimeout(timeout);
 			return this;
 		}
 

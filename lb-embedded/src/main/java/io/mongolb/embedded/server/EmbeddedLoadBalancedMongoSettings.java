@@ -36,11 +36,17 @@ import io.mongolb.embedded.proxy.ProxyProtocolVersion;
  * (default {@code test}, Spring Boot's default database)
  * @param eventLoopThreads the number of I/O threads shared by the fronts and the
  * balancer, at least 1
+ * @param transactionLifetimeLimit how long a transaction may stay open before the store
+ * aborts it, as mongod's {@code transactionLifetimeLimitSeconds} (default 60 seconds),
+ * positive
+ * @param blockedWriteTimeout how long a write outside a transaction waits for a
+ * transaction that has written to the same collection to commit or abort, before it fails
+ * with {@code LockTimeout} (default 5 seconds), positive
  * @since 0.1.0
  */
 public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion proxyProtocol, boolean balancer,
 		int balancerPort, boolean acceptNonLoadBalancedClients, int maxWireVersion, Duration proxyHeaderTimeout,
-		String database, int eventLoopThreads) {
+		String database, int eventLoopThreads, Duration transactionLifetimeLimit, Duration blockedWriteTimeout) {
 
 	/**
 	 * The default number of fronts.
@@ -81,6 +87,20 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	 */
 	public static final String DEFAULT_DATABASE = "test";
 
+	/**
+	 * The default lifetime limit of a transaction, as mongod's default
+	 * {@code transactionLifetimeLimitSeconds}.
+	 * @since 0.1.0
+	 */
+	public static final Duration DEFAULT_TRANSACTION_LIFETIME_LIMIT = Duration.ofSeconds(60);
+
+	/**
+	 * The default bound on the wait of a write outside a transaction for a transaction
+	 * that has written to the same collection.
+	 * @since 0.1.0
+	 */
+	public static final Duration DEFAULT_BLOCKED_WRITE_TIMEOUT = Duration.ofSeconds(5);
+
 	/** MongoDB's limit on database names is 64 bytes, the terminating NUL included. */
 	private static final int MAX_DATABASE_NAME_LENGTH = 63;
 
@@ -100,6 +120,9 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	 * @param proxyHeaderTimeout the bound on the wait for a PROXY header, positive
 	 * @param database the database of the connection string, a MongoDB database name
 	 * @param eventLoopThreads the number of I/O threads, at least 1
+	 * @param transactionLifetimeLimit the lifetime limit of a transaction, positive
+	 * @param blockedWriteTimeout the bound on the wait of a write outside a transaction
+	 * for a transaction on the same collection, positive
 	 * @throws IllegalArgumentException naming the first invalid option, its value and
 	 * what is accepted
 	 * @since 0.1.0
@@ -125,13 +148,47 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 		if (eventLoopThreads < 1) {
 			throw invalid("eventLoopThreads", eventLoopThreads, "at least 1");
 		}
+		if (transactionLifetimeLimit == null || transactionLifetimeLimit.isNegative()
+				|| transactionLifetimeLimit.isZero()) {
+			throw invalid("transactionLifetimeLimit", transactionLifetimeLimit, "positive");
+		}
+		if (blockedWriteTimeout == null || blockedWriteTimeout.isNegative() || blockedWriteTimeout.isZero()) {
+			throw invalid("blockedWriteTimeout", blockedWriteTimeout, "positive");
+		}
+	}
+
+	/**
+	 * Creates settings with the default transaction limits
+	 * ({@link #DEFAULT_TRANSACTION_LIFETIME_LIMIT},
+	 * {@link #DEFAULT_BLOCKED_WRITE_TIMEOUT}), validating every option.
+	 * @param fronts the number of fronts, at least 1
+	 * @param proxyProtocol the PROXY protocol version of the in-process balancer
+	 * @param balancer whether to start the in-process balancer
+	 * @param balancerPort the balancer's port, 0 to 65535 (0 picks a free port)
+	 * @param acceptNonLoadBalancedClients whether the load-balancer ports accept clients
+	 * not in load-balanced mode
+	 * @param maxWireVersion the advertised {@code maxWireVersion}, at least 13
+	 * @param proxyHeaderTimeout the bound on the wait for a PROXY header, positive
+	 * @param database the database of the connection string, a MongoDB database name
+	 * @param eventLoopThreads the number of I/O threads, at least 1
+	 * @throws IllegalArgumentException naming the first invalid option, its value and
+	 * what is accepted
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion proxyProtocol, boolean balancer,
+			int balancerPort, boolean acceptNonLoadBalancedClients, int maxWireVersion, Duration proxyHeaderTimeout,
+			String database, int eventLoopThreads) {
+		this(fronts, proxyProtocol, balancer, balancerPort, acceptNonLoadBalancedClients, maxWireVersion,
+				proxyHeaderTimeout, database, eventLoopThreads, DEFAULT_TRANSACTION_LIFETIME_LIMIT,
+				DEFAULT_BLOCKED_WRITE_TIMEOUT);
 	}
 
 	/**
 	 * Returns the defaults: 2 fronts, PROXY protocol v2, the in-process balancer on a
 	 * free port, ordinary clients refused on the load-balancer ports,
 	 * {@code maxWireVersion} 21, a 10 second PROXY header timeout, database {@code test},
-	 * as many I/O threads as processors (at least 2).
+	 * as many I/O threads as processors (at least 2), a transaction lifetime limit of 60
+	 * seconds and a 5 second bound on writes blocked by a transaction.
 	 * @return the default settings
 	 * @since 0.1.0
 	 */
@@ -150,7 +207,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withFronts(int fronts) {
 		return new EmbeddedLoadBalancedMongoSettings(fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/**
@@ -162,7 +219,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withProxyProtocol(ProxyProtocolVersion proxyProtocol) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/**
@@ -174,7 +231,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withBalancer(boolean balancer) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/**
@@ -186,7 +243,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withBalancerPort(int balancerPort) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/**
@@ -199,7 +256,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withAcceptNonLoadBalancedClients(boolean acceptNonLoadBalancedClients) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/**
@@ -211,7 +268,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withMaxWireVersion(int maxWireVersion) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/**
@@ -223,7 +280,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withProxyHeaderTimeout(Duration proxyHeaderTimeout) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, proxyHeaderTimeout, this.database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/**
@@ -235,7 +292,7 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withDatabase(String database) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, database,
-				this.eventLoopThreads);
+				this.eventLoopThreads, this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/**
@@ -247,7 +304,32 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withEventLoopThreads(int eventLoopThreads) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				eventLoopThreads);
+				eventLoopThreads, this.transactionLifetimeLimit, this.blockedWriteTimeout);
+	}
+
+	/**
+	 * Returns a copy with another lifetime limit for transactions.
+	 * @param transactionLifetimeLimit the limit, positive
+	 * @return the new settings
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoSettings withTransactionLifetimeLimit(Duration transactionLifetimeLimit) {
+		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
+				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
+				this.eventLoopThreads, transactionLifetimeLimit, this.blockedWriteTimeout);
+	}
+
+	/**
+	 * Returns a copy with another bound on the wait of a write outside a transaction for
+	 * a transaction on the same collection.
+	 * @param blockedWriteTimeout the timeout, positive
+	 * @return the new settings
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoSettings withBlockedWriteTimeout(Duration blockedWriteTimeout) {
+		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
+				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
+				this.eventLoopThreads, this.transactionLifetimeLimit, blockedWriteTimeout);
 	}
 
 	/**

@@ -173,6 +173,7 @@ final class FrontServer {
 			.addLast("front",
 					new FrontCommandHandler(this.identity, this.settings, this.failPoint, this.counters, this.cursors,
 							this.serverStatus, state))
+			.addLast("transactions", new TransactionHandler(this.identity, this.store.transactions(), state))
 			.addLast("database", new MongoDatabaseHandler(this.store, clients))
 			.addLast("exceptions", new MongoExceptionHandler());
 	}
