@@ -87,6 +87,8 @@ final class TransactionState {
 
 		private final CursorRegistry sharedCursors;
 
+		private final Map<String, MongoDatabase> databases = new HashMap<>();
+
 		PrivateStore(CursorRegistry sharedCursors) {
 			this.sharedCursors = sharedCursors;
 		}
@@ -94,6 +96,18 @@ final class TransactionState {
 		@Override
 		public MemoryDatabase openOrCreateDatabase(String databaseName) {
 			return new MemoryDatabase(databaseName, this.sharedCursors);
+		}
+
+		/**
+		 * Returns a database of the copies, created at first use. Used only under the
+		 * transaction's monitor; kept here rather than in the base class, which logs
+		 * every database it creates at INFO (once per transaction would be noise).
+		 * @param name the database name
+		 * @return the database
+		 */
+		@Override
+		public MongoDatabase resolveDatabase(String name) {
+			return this.databases.computeIfAbsent(name, this::openOrCreateDatabase);
 		}
 
 		MongoDatabase database(String name) {

@@ -3,6 +3,7 @@ package io.mongolb.embedded.server;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -192,7 +193,18 @@ final class Transactions {
 				abort(transaction, "aborted by abortTransaction");
 				return ok(new Document());
 			}
-			return run(transaction, channel, database, name, command);
+			try {
+				return run(transaction, channel, database, name, command);
+			}
+			catch (RuntimeException ex) {
+				// A bug, not the application's error: say so, and leave nothing half
+				// done.
+				logger.warn("'{}' in {} failed unexpectedly; the transaction is aborted", name, transaction.describe(),
+						ex);
+				abort(transaction, "a statement failed unexpectedly: " + ex);
+				return error(new MongoServerError(1, "InternalError",
+						"'" + name + "' failed in the embedded load-balanced MongoDB: " + ex), false);
+			}
 		}
 	}
 
@@ -471,8 +483,14 @@ final class Transactions {
 		return ok(new Document());
 	}
 
+	/*
+	 * Applies the difference between each written collection's copy and the store's
+	 * collection, by _id: documents gone from the copy are deleted, changed ones
+	 * replaced, new ones inserted; unchanged ones are left alone. On a failure, what was
+	 * applied is undone.
+	 */
 	private void apply(TransactionState transaction) {
-		Map<MongoCollection<?>, List<Document>> backups = new HashMap<>();
+		List<Runnable> undo = new ArrayList<>();
 		try {
 			for (String namespace : transaction.written) {
 				int dot = namespace.indexOf('.');
@@ -480,29 +498,50 @@ final class Transactions {
 				String collection = namespace.substring(dot + 1);
 				MongoCollection<?> copy = transaction.privateStore.database(database)
 					.resolveCollection(collection, false);
-				MongoCollection<?> target = this.store.existingCollection(database, collection);
 				if (copy == null) {
 					continue;
 				}
+				MongoCollection<?> target = this.store.existingCollection(database, collection);
 				if (target == null) {
 					target = this.store.resolveDatabase(database).createCollectionOrThrowIfExists(collection);
 				}
-				List<Document> previous = new ArrayList<>();
-				target.queryAll().forEach(previous::add);
-				backups.put(target, previous);
-				target.deleteDocuments(new Document(), 0);
-				List<Document> documents = new ArrayList<>(copy.count());
-				copy.queryAll().forEach(documents::add);
-				insertAll(target, documents);
+				applyDifference(copy, target, undo);
 			}
 		}
 		catch (RuntimeException ex) {
-			backups.forEach((target, previous) -> {
-				target.deleteDocuments(new Document(), 0);
-				insertAll(target, previous);
-			});
+			for (int i = undo.size() - 1; i >= 0; i--) {
+				undo.get(i).run();
+			}
 			throw ex;
 		}
+	}
+
+	private static void applyDifference(MongoCollection<?> copy, MongoCollection<?> target, List<Runnable> undo) {
+		Map<Object, Document> mine = new LinkedHashMap<>();
+		for (Document document : copy.queryAll()) {
+			mine.put(document.get("_id"), document);
+		}
+		List<Document> current = new ArrayList<>();
+		target.queryAll().forEach(current::add);
+		for (Document theirs : current) {
+			Object id = theirs.get("_id");
+			Document changed = mine.remove(id);
+			if (changed != null && changed.equals(theirs)) {
+				continue;
+			}
+			// Each undo step is registered before its step, and tolerates a step that did
+			// not happen.
+			undo.add(() -> target.insertDocuments(List.of(theirs), true));
+			target.deleteDocuments(new Document("_id", id), 1);
+			if (changed != null) {
+				undo.add(() -> target.deleteDocuments(new Document("_id", id), 1));
+				insertAll(target, List.of(changed));
+			}
+		}
+		List<Document> added = new ArrayList<>(mine.values());
+		undo.add(
+				() -> added.forEach((document) -> target.deleteDocuments(new Document("_id", document.get("_id")), 1)));
+		insertAll(target, added);
 	}
 
 	private static void insertAll(MongoCollection<?> target, List<Document> documents) {
@@ -564,11 +603,8 @@ final class Transactions {
 		if (transaction.lifetimeTimer != null) {
 			transaction.lifetimeTimer.cancel(false);
 		}
-		TransactionState.PrivateStore copies = transaction.privateStore;
+		// Dropped, not closed: closing only clears its databases, and logs at INFO.
 		transaction.privateStore = null;
-		if (copies != null) {
-			copies.close();
-		}
 		return wake;
 	}
 

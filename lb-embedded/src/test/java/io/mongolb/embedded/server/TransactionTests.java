@@ -188,6 +188,39 @@ class TransactionTests {
 			.containsExactly(89);
 	}
 
+	@Test
+	void failPointOnAbortTransactionAppliesAndTheRetriedAbortDiscards() {
+		RecordingListener listener = new RecordingListener();
+		try (MongoClient client = LoadBalancedScenario.client(mongo.getConnectionString() + "&appName=txn-abort-fails",
+				listener)) {
+			MongoCollection<Document> items = client.getDatabase("txnAbortFails").getCollection("items");
+			try (ClientSession session = client.startSession()) {
+				session.startTransaction();
+				items.insertOne(session, new Document("_id", 1));
+				int front = mongo.getServiceIds()
+					.indexOf(listener.started.get(listener.started.size() - 1)
+						.getConnectionDescription()
+						.getServiceId());
+				failPoint(front, new Document("times", 1),
+						new Document("failCommands", List.of("abortTransaction")).append("errorCode", 89)
+							.append("errorLabels", List.of("RetryableWriteError")));
+				try {
+					// The driver retries a retryable abort once, and reports no abort
+					// error.
+					session.abortTransaction();
+				}
+				finally {
+					failPoint(front, "off", null);
+				}
+			}
+			assertThat(items.countDocuments()).isZero();
+		}
+		assertThat(listener.failed).extracting((event) -> ((MongoCommandException) event.getThrowable()).getCode())
+			.containsExactly(89);
+		assertThat(listener.succeeded).filteredOn((event) -> event.getCommandName().equals("abortTransaction"))
+			.hasSize(1);
+	}
+
 	private static void failPoint(int front, Object mode, Document data) {
 		try (MongoClient admin = MongoClients.create(mongo.getFrontConnectionString(front))) {
 			Document command = new Document("configureFailPoint", "failCommand").append("mode", mode);
