@@ -100,6 +100,19 @@ public class EmbeddedLoadBalancedMongoProperties {
 	private final Tls tls = new Tls();
 
 	/**
+	 * How long a transaction may stay open before the store aborts it, as mongod's
+	 * transactionLifetimeLimitSeconds. Its later statements and its commit then get
+	 * NoSuchTransaction (251).
+	 */
+	private Duration transactionLifetimeLimit = Duration.ofSeconds(60);
+
+	/**
+	 * How long a write outside a transaction waits for an open transaction that has
+	 * written to the same collection, before it fails with LockTimeout (24).
+	 */
+	private Duration blockedWriteTimeout = Duration.ofSeconds(5);
+
+	/**
 	 * Returns whether the embedded cluster starts with the application context.
 	 * @return whether it is enabled
 	 * @since 0.1.0
@@ -306,6 +319,46 @@ public class EmbeddedLoadBalancedMongoProperties {
 	 */
 	public Tls getTls() {
 		return this.tls;
+
+	}
+
+	/**
+	 * Returns how long a transaction may stay open before the store aborts it.
+	 * @return the lifetime limit
+	 * @since 0.1.0
+	 */
+	public Duration getTransactionLifetimeLimit() {
+		return this.transactionLifetimeLimit;
+	}
+
+	/**
+	 * Sets how long a transaction may stay open before the store aborts it.
+	 * @param transactionLifetimeLimit the limit, positive
+	 * @since 0.1.0
+	 */
+	public void setTransactionLifetimeLimit(Duration transactionLifetimeLimit) {
+		this.transactionLifetimeLimit = check().withTransactionLifetimeLimit(transactionLifetimeLimit)
+			.transactionLifetimeLimit();
+	}
+
+	/**
+	 * Returns how long a write outside a transaction waits for a transaction on the same
+	 * collection.
+	 * @return the timeout
+	 * @since 0.1.0
+	 */
+	public Duration getBlockedWriteTimeout() {
+		return this.blockedWriteTimeout;
+	}
+
+	/**
+	 * Sets how long a write outside a transaction waits for a transaction on the same
+	 * collection.
+	 * @param blockedWriteTimeout the timeout, positive
+	 * @since 0.1.0
+	 */
+	public void setBlockedWriteTimeout(Duration blockedWriteTimeout) {
+		this.blockedWriteTimeout = check().withBlockedWriteTimeout(blockedWriteTimeout).blockedWriteTimeout();
 	}
 
 	/**
@@ -317,7 +370,8 @@ public class EmbeddedLoadBalancedMongoProperties {
 		EmbeddedLoadBalancedMongoSettings defaults = EmbeddedLoadBalancedMongoSettings.defaults();
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, true, this.port,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				defaults.eventLoopThreads(), this.changeStreams, this.changeStreamHistory);
+				defaults.eventLoopThreads(), this.changeStreams, this.changeStreamHistory,
+				this.transactionLifetimeLimit, this.blockedWriteTimeout);
 	}
 
 	/*

@@ -268,7 +268,8 @@ public final class EmbeddedLoadBalancedMongoExtension
 					annotation.balancer(), defaults.balancerPort(), annotation.acceptNonLoadBalancedClients(),
 					annotation.maxWireVersion(), Duration.ofMillis(annotation.proxyHeaderTimeoutMillis()),
 					annotation.database(), defaults.eventLoopThreads(), annotation.changeStreams(),
-					annotation.changeStreamHistory());
+					annotation.changeStreamHistory(), defaults.transactionLifetimeLimit(),
+					defaults.blockedWriteTimeout());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ExtensionConfigurationException(

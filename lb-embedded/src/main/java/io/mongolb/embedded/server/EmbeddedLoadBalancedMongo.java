@@ -42,11 +42,13 @@ import org.slf4j.LoggerFactory;
  * configured.
  * <p>
  * Change streams are off unless {@link Builder#changeStreams(boolean)} turns them on.
+ * Transactions run on private copies of the collections they touch and are applied at
+ * commit (see the README for the isolation this gives and its cost).
  * <p>
- * Not a database: no transactions (refused with error 20), no retryable-write
- * de-duplication, no cursor timeouts, no index builds, no sharding, no authentication;
- * TLS only on the load-balancer ports, when turned on ({@link Builder#tls(SSLContext)}).
- * Data lives on the heap and is lost on {@link #close()}.
+ * Not a database: no retryable-write de-duplication, no cursor timeouts, no index
+ * builds, no sharding, no authentication; TLS only on the load-balancer ports, when
+ * turned on ({@link Builder#tls(SSLContext)}). Data lives on the heap and is lost on
+ * {@link #close()}.
  *
  * @since 0.1.0
  */
@@ -465,6 +467,19 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the store's transactions (for tests).
+	 * @return the transactions
+	 * @throws IllegalStateException if not started
+	 */
+	Transactions transactions() {
+		SharedStore current = this.store;
+		if (current == null) {
+			throw new IllegalStateException("Not started");
+		}
+		return current.transactions();
+	}
+
+	/**
 	 * Returns whether a front is running.
 	 * @param front the front index, from 0
 	 * @return {@code true} if it accepts connections
@@ -732,6 +747,19 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		}
 
 		/**
+		 * Sets how long a transaction may stay open before the store aborts it (default
+		 * 60 seconds, as mongod's {@code transactionLifetimeLimitSeconds}); its later
+		 * statements and its commit then get {@code NoSuchTransaction} (251).
+		 * @param limit the limit, positive
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder transactionLifetimeLimit(Duration limit) {
+			this.settings = this.settings.withTransactionLifetimeLimit(limit);
+			return this;
+		}
+
+		/**
 		 * Sets whether each front also opens a mongod-style proxy port (mongod's
 		 * {@code proxyPort}; default {@code false}): a port that requires a PROXY
 		 * protocol header, as the load-balancer port does, but then answers as a
@@ -802,6 +830,19 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 						+ "(...)), was a client-side one");
 			}
 			this.ports = this.ports.withTls(FrontTls.handlers(sslContext));
+			return this;
+		}
+
+		/**
+		 * Sets how long a write outside a transaction waits for an open transaction that
+		 * has written to the same collection (default 5 seconds); it then fails with
+		 * {@code LockTimeout} (24).
+		 * @param timeout the timeout, positive
+		 * @return this builder
+		 * @since 0.1.0
+		 */
+		public Builder blockedWriteTimeout(Duration timeout) {
+			this.settings = this.settings.withBlockedWriteTimeout(timeout);
 			return this;
 		}
 

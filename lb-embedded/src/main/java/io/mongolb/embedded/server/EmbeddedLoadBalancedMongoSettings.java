@@ -43,11 +43,18 @@ import io.mongolb.embedded.proxy.ProxyProtocolVersion;
  * history is capped so that memory stays flat under load; a change stream that falls
  * further behind (or resumes from an older token) gets error 286
  * {@code ChangeStreamHistoryLost}, as on a replica set whose oplog rolled over
+ * @param transactionLifetimeLimit how long a transaction may stay open before the store
+ * aborts it, as mongod's {@code transactionLifetimeLimitSeconds} (default 60 seconds),
+ * positive
+ * @param blockedWriteTimeout how long a write outside a transaction waits for a
+ * transaction that has written to the same collection to commit or abort, before it fails
+ * with {@code LockTimeout} (default 5 seconds), positive
  * @since 0.1.0
  */
 public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion proxyProtocol, boolean balancer,
 		int balancerPort, boolean acceptNonLoadBalancedClients, int maxWireVersion, Duration proxyHeaderTimeout,
-		String database, int eventLoopThreads, boolean changeStreams, int changeStreamHistory) {
+		String database, int eventLoopThreads, boolean changeStreams, int changeStreamHistory,
+		Duration transactionLifetimeLimit, Duration blockedWriteTimeout) {
 
 	/**
 	 * The default number of fronts.
@@ -94,6 +101,20 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	 */
 	public static final int DEFAULT_CHANGE_STREAM_HISTORY = 10_000;
 
+	/**
+	 * The default lifetime limit of a transaction, as mongod's default
+	 * {@code transactionLifetimeLimitSeconds}.
+	 * @since 0.1.0
+	 */
+	public static final Duration DEFAULT_TRANSACTION_LIFETIME_LIMIT = Duration.ofSeconds(60);
+
+	/**
+	 * The default bound on the wait of a write outside a transaction for a transaction
+	 * that has written to the same collection.
+	 * @since 0.1.0
+	 */
+	public static final Duration DEFAULT_BLOCKED_WRITE_TIMEOUT = Duration.ofSeconds(5);
+
 	/** MongoDB's limit on database names is 64 bytes, the terminating NUL included. */
 	private static final int MAX_DATABASE_NAME_LENGTH = 63;
 
@@ -115,6 +136,9 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	 * @param eventLoopThreads the number of I/O threads, at least 1
 	 * @param changeStreams whether change streams work
 	 * @param changeStreamHistory how many change events the store keeps, at least 1
+	 * @param transactionLifetimeLimit the lifetime limit of a transaction, positive
+	 * @param blockedWriteTimeout the bound on the wait of a write outside a transaction
+	 * for a transaction on the same collection, positive
 	 * @throws IllegalArgumentException naming the first invalid option, its value and
 	 * what is accepted
 	 * @since 0.1.0
@@ -143,11 +167,20 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 		if (changeStreamHistory < 1) {
 			throw invalid("changeStreamHistory", changeStreamHistory, "at least 1 (change events kept in memory)");
 		}
+		if (transactionLifetimeLimit == null || transactionLifetimeLimit.isNegative()
+				|| transactionLifetimeLimit.isZero()) {
+			throw invalid("transactionLifetimeLimit", transactionLifetimeLimit, "positive");
+		}
+		if (blockedWriteTimeout == null || blockedWriteTimeout.isNegative() || blockedWriteTimeout.isZero()) {
+			throw invalid("blockedWriteTimeout", blockedWriteTimeout, "positive");
+		}
 	}
 
 	/**
-	 * Creates settings without change streams, validating every option (the constructor
-	 * of the settings before change streams existed).
+	 * Creates settings without change streams and with the default transaction limits
+	 * ({@link #DEFAULT_TRANSACTION_LIFETIME_LIMIT},
+	 * {@link #DEFAULT_BLOCKED_WRITE_TIMEOUT}), validating every option (the constructor of
+	 * the settings before change streams and transactions existed).
 	 * @param fronts the number of fronts, at least 1
 	 * @param proxyProtocol the PROXY protocol version of the in-process balancer
 	 * @param balancer whether to start the in-process balancer
@@ -166,7 +199,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 			int balancerPort, boolean acceptNonLoadBalancedClients, int maxWireVersion, Duration proxyHeaderTimeout,
 			String database, int eventLoopThreads) {
 		this(fronts, proxyProtocol, balancer, balancerPort, acceptNonLoadBalancedClients, maxWireVersion,
-				proxyHeaderTimeout, database, eventLoopThreads, false, DEFAULT_CHANGE_STREAM_HISTORY);
+				proxyHeaderTimeout, database, eventLoopThreads, false, DEFAULT_CHANGE_STREAM_HISTORY,
+				DEFAULT_TRANSACTION_LIFETIME_LIMIT, DEFAULT_BLOCKED_WRITE_TIMEOUT);
 	}
 
 	/**
@@ -174,14 +208,16 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	 * free port, ordinary clients refused on the load-balancer ports,
 	 * {@code maxWireVersion} 21, a 10 second PROXY header timeout, database {@code test},
 	 * as many I/O threads as processors (at least 2), change streams off (history of
-	 * 10,000 events when on).
+	 * 10,000 events when on), a transaction lifetime limit of 60 seconds and a 5 second
+	 * bound on writes blocked by a transaction.
 	 * @return the default settings
 	 * @since 0.1.0
 	 */
 	public static EmbeddedLoadBalancedMongoSettings defaults() {
 		return new EmbeddedLoadBalancedMongoSettings(DEFAULT_FRONTS, ProxyProtocolVersion.V2, true, 0, false,
 				DEFAULT_MAX_WIRE_VERSION, DEFAULT_PROXY_HEADER_TIMEOUT, DEFAULT_DATABASE,
-				Math.max(2, Runtime.getRuntime().availableProcessors()), false, DEFAULT_CHANGE_STREAM_HISTORY);
+				Math.max(2, Runtime.getRuntime().availableProcessors()), false, DEFAULT_CHANGE_STREAM_HISTORY,
+				DEFAULT_TRANSACTION_LIFETIME_LIMIT, DEFAULT_BLOCKED_WRITE_TIMEOUT);
 	}
 
 	/**
@@ -193,7 +229,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withFronts(int fronts) {
 		return new EmbeddedLoadBalancedMongoSettings(fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -205,7 +242,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withProxyProtocol(ProxyProtocolVersion proxyProtocol) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -217,7 +255,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withBalancer(boolean balancer) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -229,7 +268,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withBalancerPort(int balancerPort) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -242,7 +282,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withAcceptNonLoadBalancedClients(boolean acceptNonLoadBalancedClients) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -254,7 +295,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withMaxWireVersion(int maxWireVersion) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -266,7 +308,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withProxyHeaderTimeout(Duration proxyHeaderTimeout) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, proxyHeaderTimeout, this.database,
-				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -278,7 +321,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withDatabase(String database) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, database,
-				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -290,7 +334,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withEventLoopThreads(int eventLoopThreads) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				eventLoopThreads, this.changeStreams, this.changeStreamHistory);
+				eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -302,7 +347,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withChangeStreams(boolean changeStreams) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads, changeStreams, this.changeStreamHistory);
+				this.eventLoopThreads, changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
 	}
 
 	/**
@@ -314,7 +360,35 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	public EmbeddedLoadBalancedMongoSettings withChangeStreamHistory(int changeStreamHistory) {
 		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
 				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
-				this.eventLoopThreads, this.changeStreams, changeStreamHistory);
+				this.eventLoopThreads, this.changeStreams, changeStreamHistory, this.transactionLifetimeLimit,
+				this.blockedWriteTimeout);
+	}
+
+	/**
+	 * Returns a copy with another lifetime limit for transactions.
+	 * @param transactionLifetimeLimit the limit, positive
+	 * @return the new settings
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoSettings withTransactionLifetimeLimit(Duration transactionLifetimeLimit) {
+		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
+				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, transactionLifetimeLimit,
+				this.blockedWriteTimeout);
+	}
+
+	/**
+	 * Returns a copy with another bound on the wait of a write outside a transaction for
+	 * a transaction on the same collection.
+	 * @param blockedWriteTimeout the timeout, positive
+	 * @return the new settings
+	 * @since 0.1.0
+	 */
+	public EmbeddedLoadBalancedMongoSettings withBlockedWriteTimeout(Duration blockedWriteTimeout) {
+		return new EmbeddedLoadBalancedMongoSettings(this.fronts, this.proxyProtocol, this.balancer, this.balancerPort,
+				this.acceptNonLoadBalancedClients, this.maxWireVersion, this.proxyHeaderTimeout, this.database,
+				this.eventLoopThreads, this.changeStreams, this.changeStreamHistory, this.transactionLifetimeLimit,
+				blockedWriteTimeout);
 	}
 
 	/**

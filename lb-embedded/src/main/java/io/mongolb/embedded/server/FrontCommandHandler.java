@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * The mongos part of a front, between mongo-java-server's wire decoder and its database
  * handler: answers {@code hello}/{@code isMaster} (with the {@code serviceId} on a
  * load-balanced connection), {@code serverStatus} and {@code configureFailPoint} (the
- * fail point itself is applied before, by {@link FailCommandHandler}), refuses
- * transactions, drops the replies of {@code moreToCome} messages and tracks the cursors
- * opened through the connection.
+ * fail point itself is applied before, by {@link FailCommandHandler}, so it applies to
+ * {@code commitTransaction} and {@code abortTransaction} too), drops the replies of
+ * {@code moreToCome} messages and tracks the cursors opened through the connection.
+ * Transactions are run by a later handler, {@link TransactionHandler}.
  * <p>
  * It sees its front only through what it needs: the front's identity (index, serviceId),
  * the cluster's settings, the front's fail point, connection counters, cursor registry
@@ -44,10 +45,6 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 
 	static final String LOAD_BALANCER_SUPPORT_MISMATCH_MESSAGE = "The server is being accessed through a load balancer, "
 			+ "but this driver does not have load balancing enabled";
-
-	static final String NO_TRANSACTIONS_MESSAGE = "Transactions are not supported by the embedded load-balanced "
-			+ "MongoDB (mongolb-embedded): its in-memory store applies every write at once and cannot roll back. "
-			+ "Test transactions against a real MongoDB deployment.";
 
 	private static final AtomicInteger replyIds = new AtomicInteger();
 
@@ -133,7 +130,6 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 				hello(ctx, request, name, command);
 				return;
 			}
-			refuseTransactions(name, command);
 			if (name.equals("serverStatus")) {
 				reply(ctx, request, this.serverStatus.document());
 				return;
@@ -229,16 +225,6 @@ final class FrontCommandHandler extends ChannelDuplexHandler {
 			}
 		}
 		reply(ctx, request, ok(reply));
-	}
-
-	private static void refuseTransactions(String name, Document command) {
-		if (command.containsKey("startTransaction")
-				|| (command.containsKey("autocommit") && !Utils.isTrue(command.get("autocommit")))) {
-			throw new MongoServerError(20, "IllegalOperation", NO_TRANSACTIONS_MESSAGE);
-		}
-		if (name.equals("commitTransaction") || name.equals("abortTransaction")) {
-			throw new MongoServerError(251, "NoSuchTransaction", NO_TRANSACTIONS_MESSAGE);
-		}
 	}
 
 	private void reply(ChannelHandlerContext ctx, ClientRequest request, Document document) {

@@ -232,10 +232,12 @@ final class FrontServer {
 		ChangeStreamHistory history = this.store.changeStreamHistory();
 		if (history != null) {
 			// Between the front (fail points first) and the store: holds a change
-			// stream's getMore until there is something to return.
+			// stream's getMore until there is something to return (then it goes on
+			// through the transactions' handler, which takes the store's shared lock).
 			ch.pipeline().addLast("changeStreamAwait", new ChangeStreamAwait(this.store, history));
 		}
 		ch.pipeline()
+			.addLast("transactions", new TransactionHandler(this.identity, this.store.transactions(), state))
 			.addLast("database", new MongoDatabaseHandler(this.store, clients))
 			.addLast("exceptions", new MongoExceptionHandler());
 	}

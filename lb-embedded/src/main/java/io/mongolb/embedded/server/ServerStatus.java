@@ -4,9 +4,9 @@ import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * Assembles one front's {@code serverStatus} reply: the store's, with
- * {@code process: "mongos"}, the front's own connection and cursor counts, and a
- * {@code mongolbEmbedded} section (front, serviceId, open cursors in the store, PROXY
- * headers received).
+ * {@code process: "mongos"}, the front's own connection and cursor counts, the store's
+ * {@code transactions} figures, and a {@code mongolbEmbedded} section (front, serviceId,
+ * open cursors in the store, PROXY headers received).
  */
 final class ServerStatus {
 
@@ -45,6 +45,8 @@ final class ServerStatus {
 		Document metrics = (status.get("metrics") instanceof Document existing) ? existing : new Document();
 		metrics.put("cursor", cursor);
 		status.put("metrics", metrics);
+		// mongod's transactions section, for the whole store (every front's statements).
+		status.put("transactions", this.store.transactions().status());
 		Document embedded = new Document();
 		embedded.put("front", this.identity.index());
 		embedded.put("serviceId", this.identity.serviceIdForWire());

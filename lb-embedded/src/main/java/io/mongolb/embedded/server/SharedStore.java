@@ -8,6 +8,7 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.Cursor;
 import de.bwaldvogel.mongo.backend.DefaultQueryMatcher;
 import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * whatever the data, answers the session commands mongos accepts, reports the version the
  * advertised {@code maxWireVersion} stands for, and answers the errors a client causes (a
  * missing namespace, an unknown cursor, a bad filter) without logging them as server
- * errors.
+ * errors. It holds the cluster's {@link Transactions}.
  */
 final class SharedStore extends MemoryBackend {
 
@@ -41,6 +42,34 @@ final class SharedStore extends MemoryBackend {
 			+ "change streams are off in the embedded load-balanced MongoDB (mongolb-embedded). Turn them on with "
 			+ "mongodb.load-balanced.embedded.change-streams=true, EmbeddedLoadBalancedMongo.builder()"
 			+ ".changeStreams(true) or @EmbeddedLoadBalancedMongoTest(changeStreams = true)";
+
+	private final Transactions transactions;
+
+	Transactions transactions() {
+		return this.transactions;
+	}
+
+	/**
+	 * Returns the store's cursor registry, which transactions share so that their cursors
+	 * have ids unique in the store and continue with an ordinary {@code getMore}.
+	 * @return the registry
+	 */
+	CursorRegistry cursors() {
+		return getCursorRegistry();
+	}
+
+	/**
+	 * Returns a collection if it exists, without creating its database.
+	 * @param database the database name
+	 * @param collection the collection name
+	 * @return the collection, or {@code null}
+	 */
+	@Nullable MongoCollection<?> existingCollection(String database, String collection) {
+		if (!listDatabaseNames().contains(database)) {
+			return null;
+		}
+		return resolveDatabase(database).resolveCollection(collection, false);
+	}
 
 	/**
 	 * How many times a front asked whether a cursor exists (tests check the bookkeeping
@@ -60,6 +89,7 @@ final class SharedStore extends MemoryBackend {
 		else {
 			this.history = null;
 		}
+		this.transactions = new Transactions(this, settings);
 	}
 
 	boolean cursorExists(long cursorId) {

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.mongodb.MongoCommandException;
 import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -13,6 +12,7 @@ import com.mongodb.client.MongoCollection;
 import io.mongolb.embedded.junit.EmbeddedLoadBalancedMongoTest;
 import io.mongolb.embedded.support.WireClient;
 import org.bson.BsonArray;
+import org.bson.BsonBinary;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -23,12 +23,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Cursors of a load-balanced client die with its connection (as on mongos), ordinary
- * clients' do not; transactions are refused and write nothing.
+ * clients' do not; transactions commit, and an aborted one writes nothing (see
+ * {@link TransactionTests} for the rest).
  */
 @EmbeddedLoadBalancedMongoTest(fronts = 2)
 class CursorAndTransactionTests {
@@ -126,40 +126,60 @@ class CursorAndTransactionTests {
 	}
 
 	@Test
-	void transactionIsRefusedAndWritesNothing() {
+	void transactionCommitsAndAbortedOneWritesNothing() {
+		// Was: transactions refused with error 20. They are supported now (issue 11), so
+		// the same statements commit, and an aborted transaction writes nothing.
 		try (MongoClient client = MongoClients.create(mongo.getConnectionString())) {
 			MongoCollection<Document> collection = client.getDatabase("transactions").getCollection("items");
 			try (ClientSession session = client.startSession()) {
 				session.startTransaction();
-				assertThatThrownBy(() -> collection.insertOne(session, new Document("_id", "in-transaction")))
-					.isInstanceOfSatisfying(MongoCommandException.class, (ex) -> {
-						assertThat(ex.getErrorCode()).isEqualTo(20);
-						assertThat(ex.getErrorCodeName()).isEqualTo("IllegalOperation");
-						assertThat(ex.getErrorMessage()).contains("Transactions are not supported");
-					});
+				collection.insertOne(session, new Document("_id", "aborted"));
+				assertThat(collection.countDocuments(session)).isEqualTo(1);
+				assertThat(collection.countDocuments()).isZero();
 				session.abortTransaction();
 			}
 			assertThat(collection.countDocuments()).isZero();
+			try (ClientSession session = client.startSession()) {
+				session.startTransaction();
+				collection.insertOne(session, new Document("_id", "in-transaction"));
+				session.commitTransaction();
+			}
 			collection.insertOne(new Document("_id", "outside"));
-			assertThat(collection.countDocuments()).isEqualTo(1);
+			assertThat(collection.countDocuments()).isEqualTo(2);
 		}
 	}
 
 	@Test
-	void rawCommitTransactionIsRefused() throws IOException {
+	void rawTransactionCommitsAndAnUnknownOneIsNoSuchTransaction() throws IOException {
 		try (WireClient client = new WireClient(mongo.getPort(0))) {
+			BsonDocument session = new BsonDocument("id", new BsonBinary(java.util.UUID.randomUUID()));
 			BsonDocument reply = client.command(new BsonDocument("insert", new BsonString("raw"))
 				.append("documents", new BsonArray(List.of(new BsonDocument("_id", new BsonInt32(1)))))
+				.append("lsid", session)
+				.append("txnNumber", new BsonInt64(1))
 				.append("startTransaction", BsonBoolean.TRUE)
 				.append("autocommit", BsonBoolean.FALSE)
 				.append("$db", new BsonString("transactions")));
-			assertThat(reply.getInt32("code").getValue()).isEqualTo(20);
-			BsonDocument commit = client.command(
-					new BsonDocument("commitTransaction", new BsonInt32(1)).append("$db", new BsonString("admin")));
-			assertThat(commit.getInt32("code").getValue()).isEqualTo(251);
+			assertThat(reply.getNumber("ok").intValue()).isEqualTo(1);
 			BsonDocument count = client.command(
 					new BsonDocument("count", new BsonString("raw")).append("$db", new BsonString("transactions")));
 			assertThat(count.getNumber("n").intValue()).isZero();
+			BsonDocument unknown = client
+				.command(new BsonDocument("commitTransaction", new BsonInt32(1)).append("lsid", session)
+					.append("txnNumber", new BsonInt64(2))
+					.append("autocommit", BsonBoolean.FALSE)
+					.append("$db", new BsonString("admin")));
+			assertThat(unknown.getInt32("code").getValue()).isEqualTo(251);
+			assertThat(unknown.getArray("errorLabels")).containsExactly(new BsonString("TransientTransactionError"));
+			BsonDocument commit = client
+				.command(new BsonDocument("commitTransaction", new BsonInt32(1)).append("lsid", session)
+					.append("txnNumber", new BsonInt64(1))
+					.append("autocommit", BsonBoolean.FALSE)
+					.append("$db", new BsonString("admin")));
+			assertThat(commit.getNumber("ok").intValue()).isEqualTo(1);
+			count = client.command(
+					new BsonDocument("count", new BsonString("raw")).append("$db", new BsonString("transactions")));
+			assertThat(count.getNumber("n").intValue()).isEqualTo(1);
 		}
 	}
 

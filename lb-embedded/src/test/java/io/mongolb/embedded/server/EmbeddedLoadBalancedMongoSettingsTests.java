@@ -30,6 +30,15 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 		return Stream.of(
 				invalid("fronts must be at least 1, was 0", (settings) -> settings.withFronts(0),
 						(builder) -> builder.fronts(0)),
+				invalid("transactionLifetimeLimit must be positive, was PT0S",
+						(settings) -> settings.withTransactionLifetimeLimit(Duration.ZERO),
+						(builder) -> builder.transactionLifetimeLimit(Duration.ZERO)),
+				invalid("transactionLifetimeLimit must be positive, was null",
+						(settings) -> settings.withTransactionLifetimeLimit(null),
+						(builder) -> builder.transactionLifetimeLimit(null)),
+				invalid("blockedWriteTimeout must be positive, was PT-0.001S",
+						(settings) -> settings.withBlockedWriteTimeout(Duration.ofMillis(-1)),
+						(builder) -> builder.blockedWriteTimeout(Duration.ofMillis(-1))),
 				invalid("proxyProtocol must be V1 or V2, was null", (settings) -> settings.withProxyProtocol(null),
 						(builder) -> builder.proxyProtocol(null)),
 				invalid("balancerPort must be between 0 and 65535 (0 picks a free port), was 70000",
@@ -93,6 +102,8 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 		assertThat(settings.proxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(settings.eventLoopThreads()).isGreaterThanOrEqualTo(2);
 		assertThat(settings.database()).isEqualTo("test");
+		assertThat(settings.transactionLifetimeLimit()).isEqualTo(Duration.ofSeconds(60));
+		assertThat(settings.blockedWriteTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(EmbeddedLoadBalancedMongo.builder().build().getSettings()).isEqualTo(settings);
 	}
 
@@ -106,7 +117,9 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 			.withMaxWireVersion(25)
 			.withProxyHeaderTimeout(Duration.ofMillis(500))
 			.withDatabase("orders")
-			.withEventLoopThreads(1);
+			.withEventLoopThreads(1)
+			.withTransactionLifetimeLimit(Duration.ofSeconds(3))
+			.withBlockedWriteTimeout(Duration.ofMillis(200));
 		EmbeddedLoadBalancedMongo built = EmbeddedLoadBalancedMongo.builder()
 			.fronts(3)
 			.proxyProtocol(ProxyProtocolVersion.V1)
@@ -116,6 +129,8 @@ class EmbeddedLoadBalancedMongoSettingsTests {
 			.proxyHeaderTimeout(Duration.ofMillis(500))
 			.database("orders")
 			.eventLoopThreads(1)
+			.transactionLifetimeLimit(Duration.ofSeconds(3))
+			.blockedWriteTimeout(Duration.ofMillis(200))
 			.build();
 		assertThat(built.getSettings()).isEqualTo(settings);
 		assertThat(EmbeddedLoadBalancedMongo.builder().settings(settings).build().getSettings()).isEqualTo(settings);
