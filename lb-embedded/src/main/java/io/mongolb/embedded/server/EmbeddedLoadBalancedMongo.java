@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * Transactions run on private copies of the collections they touch and are applied at
  * commit (see the README for the isolation this gives and its cost).
  * <p>
- * Not a database: no retryable-write de-duplication, no cursor timeouts, no index
- * builds, no sharding, no authentication; TLS only on the load-balancer ports, when
- * turned on ({@link Builder#tls(SSLContext)}). Data lives on the heap and is lost on
+ * Not a database: no retryable-write de-duplication, no cursor timeouts, no index builds,
+ * no sharding, no authentication; TLS only on the load-balancer ports, when turned on
+ * ({@link Builder#tls(SSLContext)}). Data lives on the heap and is lost on
  * {@link #close()}.
  *
  * @since 0.1.0
@@ -589,6 +589,7 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		private EmbeddedLoadBalancedMongoSettings settings = EmbeddedLoadBalancedMongoSettings.defaults();
 
 		private final List<int[]> balancers = new ArrayList<>();
+
 		private PortOptions ports = PortOptions.DEFAULT;
 
 		private Builder() {

@@ -179,8 +179,8 @@ public record EmbeddedLoadBalancedMongoSettings(int fronts, ProxyProtocolVersion
 	/**
 	 * Creates settings without change streams and with the default transaction limits
 	 * ({@link #DEFAULT_TRANSACTION_LIFETIME_LIMIT},
-	 * {@link #DEFAULT_BLOCKED_WRITE_TIMEOUT}), validating every option (the constructor of
-	 * the settings before change streams and transactions existed).
+	 * {@link #DEFAULT_BLOCKED_WRITE_TIMEOUT}), validating every option (the constructor
+	 * of the settings before change streams and transactions existed).
 	 * @param fronts the number of fronts, at least 1
 	 * @param proxyProtocol the PROXY protocol version of the in-process balancer
 	 * @param balancer whether to start the in-process balancer

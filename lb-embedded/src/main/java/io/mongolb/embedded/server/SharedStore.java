@@ -1,14 +1,16 @@
 package io.mongolb.embedded.server;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.Cursor;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.DefaultQueryMatcher;
 import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
-import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
@@ -181,9 +183,17 @@ final class SharedStore extends MemoryBackend {
 			// designed"), and mongod does too since SERVER-43894.
 			return ok(new Document());
 		}
-		if (command.equals("killAllSessions") || command.equals("killSessions") || command.equals("endSessions")
-				|| command.equals("refreshSessions")) {
-			// Sessions hold nothing here (no transactions, no session cursors to kill).
+		if (command.equals("killAllSessions") || command.equals("killSessions")) {
+			// As on mongod: the sessions' in-progress transactions are aborted.
+			List<String> aborted = this.transactions
+				.killSessions(command.equals("killSessions") ? sessionIds(query.get("killSessions")) : null, command);
+			if (!aborted.isEmpty()) {
+				logger.info("{}: aborted in-progress transactions {}", command, aborted);
+			}
+			return ok(new Document());
+		}
+		if (command.equals("endSessions") || command.equals("refreshSessions")) {
+			// Nothing to end: a session's open transaction ends with its lifetime limit.
 			return ok(new Document());
 		}
 		return null;
@@ -403,6 +413,21 @@ final class SharedStore extends MemoryBackend {
 			error.put("codeName", codeName);
 		}
 		return error;
+	}
+
+	/*
+	 * The session ids ({@code id} of each {@code lsid}) a {@code killSessions} names.
+	 */
+	private static Set<Object> sessionIds(@Nullable Object sessions) {
+		Set<Object> ids = new HashSet<>();
+		if (sessions instanceof List<?> list) {
+			for (Object session : list) {
+				if (session instanceof Document lsid && lsid.get("id") != null) {
+					ids.add(lsid.get("id"));
+				}
+			}
+		}
+		return ids;
 	}
 
 	/**

@@ -639,6 +639,33 @@ final class Transactions {
 	}
 
 	/**
+	 * Aborts the in-progress transactions of the given sessions, or of every session, as
+	 * {@code killSessions} and {@code killAllSessions} do on mongod (driver test runners
+	 * send {@code killAllSessions} between tests so that no transaction left open blocks
+	 * the next test).
+	 * @param sessionIds the session ids ({@code lsid.id}), or {@code null} for all
+	 * @param command the command, for the reason later statements get
+	 * @return the aborted transactions, described
+	 */
+	List<String> killSessions(@Nullable Set<Object> sessionIds, String command) {
+		List<TransactionState> killed = new ArrayList<>();
+		synchronized (this) {
+			for (TransactionState transaction : this.active) {
+				if (sessionIds == null || sessionIds.contains(transaction.sessionId)) {
+					killed.add(transaction);
+				}
+			}
+		}
+		List<String> aborted = new ArrayList<>();
+		for (TransactionState transaction : killed) {
+			if (abort(transaction, "its session was killed by " + command)) {
+				aborted.add(transaction.describe());
+			}
+		}
+		return aborted;
+	}
+
+	/**
 	 * Registers a write outside a transaction, unless one of its namespaces is locked by
 	 * a transaction. Call with the store lock held shared and only when
 	 * {@link #anyActive()}.
