@@ -16,9 +16,9 @@
  * every option, whether it comes from the builder, the JUnit annotation or Spring Boot
  * properties.
  * <p>
- * It is a stand-in for tests and development, not a database: transactions run on
- * private copies of the collections they touch; no retryable-write de-duplication, no
- * cursor timeouts, no index builds, no sharding, no authentication; TLS only on the
+ * It is a stand-in for tests and development, not a database: transactions run on private
+ * copies of the collections they touch; no retryable-write de-duplication, no cursor
+ * timeouts, no index builds, no sharding, no authentication; TLS only on the
  * load-balancer ports, when turned on.
  */
 @NullMarked
