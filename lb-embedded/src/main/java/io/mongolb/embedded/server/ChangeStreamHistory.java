@@ -175,8 +175,13 @@ final class ChangeStreamHistory implements Oplog {
 	}
 
 	private void wakeUp() {
-		Runnable wakeUp;
-		while ((wakeUp = this.wakeUps.poll()) != null) {
+		// Only the wake-ups registered before this event: one that registers again
+		// (its stream did not match this event) waits for the next event.
+		for (int i = this.wakeUps.size(); i > 0; i--) {
+			Runnable wakeUp = this.wakeUps.poll();
+			if (wakeUp == null) {
+				return;
+			}
 			wakeUp.run();
 		}
 	}

@@ -21,6 +21,11 @@ import io.mongolb.embedded.proxy.ProxyProtocolBalancer;
  */
 public final class EmbeddedBalancer implements AutoCloseable {
 
+	/**
+	 * Whether the fronts' load-balancer ports speak TLS (the connection string says so).
+	 */
+	private final boolean tls;
+
 	private final ProxyProtocolBalancer balancer;
 
 	private final List<Integer> fronts;
@@ -31,7 +36,8 @@ public final class EmbeddedBalancer implements AutoCloseable {
 
 	private volatile boolean running = true;
 
-	EmbeddedBalancer(ProxyProtocolBalancer balancer, List<Integer> fronts, String host, String database) {
+	EmbeddedBalancer(ProxyProtocolBalancer balancer, List<Integer> fronts, String host, String database, boolean tls) {
+		this.tls = tls;
 		this.balancer = balancer;
 		this.fronts = List.copyOf(fronts);
 		this.host = host;
@@ -92,7 +98,8 @@ public final class EmbeddedBalancer implements AutoCloseable {
 	public String getConnectionString(String database) {
 		String path = URLEncoder.encode(EmbeddedLoadBalancedMongoSettings.requireDatabaseName(database),
 				StandardCharsets.UTF_8);
-		return "mongodb://" + this.host + ":" + getPort() + "/" + path + "?loadBalanced=true";
+		return "mongodb://" + this.host + ":" + getPort() + "/" + path + "?loadBalanced=true"
+				+ (this.tls ? "&tls=true" : "");
 	}
 
 	/**

@@ -214,7 +214,8 @@ public final class EmbeddedLoadBalancedMongo implements AutoCloseable {
 		EventLoopGroup group = Objects.requireNonNull(this.workerGroup, "workerGroup");
 		ProxyProtocolBalancer proxy = ProxyProtocolBalancer.start(new InetSocketAddress(HOST, 0), upstreams,
 				this.settings.proxyProtocol(), group);
-		EmbeddedBalancer balancer = new EmbeddedBalancer(proxy, indexes, HOST, this.settings.database());
+		EmbeddedBalancer balancer = new EmbeddedBalancer(proxy, indexes, HOST, this.settings.database(),
+				this.ports.tls() != null);
 		this.additionalBalancers.add(balancer);
 		logger.info("Balancer over fronts {} started: {}", indexes, balancer.getConnectionString());
 		return balancer;

@@ -30,11 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One mongos-like front: binds its normal port and its load-balancer port over the shared
- * store and runs its lifecycle (a new {@code serviceId} at every start, its connections
- * closed at stop). The per-front parts that the connection handlers use (identity, fail
- * point, connection counters, cursor registry, {@code serverStatus}) are created here
- * once and handed to each handler; the handlers never see this class.
+ * One mongos-like front: binds its normal port, its load-balancer port and, when enabled,
+ * its mongod-style proxy port over the shared store and runs its lifecycle (a new
+ * {@code serviceId} at every start, its connections closed at stop). The per-front parts
+ * that the connection handlers use (identity, fail point, connection counters, cursor
+ * registry, {@code serverStatus}) are created here once and handed to each handler; the
+ * handlers never see this class.
  */
 final class FrontServer {
 
@@ -114,7 +115,7 @@ final class FrontServer {
 	}
 
 	/**
-	 * Binds both ports (the same ones as before after a stop) and takes a new serviceId.
+	 * Binds its ports (the same ones as before after a stop) and takes a new serviceId.
 	 * When a port cannot be bound, whatever was bound is released again and the front
 	 * keeps its previous serviceId.
 	 * @throws IllegalStateException naming the port that could not be bound
@@ -128,8 +129,7 @@ final class FrontServer {
 				NioIoHandler.newFactory());
 		this.failPoint.reset();
 		// stayClosed: a connection accepted just before stop() and active only after it
-		// is
-		// closed at once instead of staying open on a stopped front.
+		// is closed at once instead of staying open on a stopped front.
 		ChannelGroup clients = new DefaultChannelGroup("mongolb-front-" + this.identity.index(),
 				GlobalEventExecutor.INSTANCE, true);
 		this.clients = clients;
@@ -251,7 +251,7 @@ final class FrontServer {
 	}
 
 	/**
-	 * Closes both ports and every connection of this front; returns once the ports are
+	 * Closes its ports and every connection of this front; returns once the ports are
 	 * free to bind again.
 	 */
 	synchronized void stop() {

@@ -491,6 +491,7 @@ final class Transactions {
 	 */
 	private void apply(TransactionState transaction) {
 		List<Runnable> undo = new ArrayList<>();
+		List<Runnable> changeEvents = new ArrayList<>();
 		try {
 			for (String namespace : transaction.written) {
 				int dot = namespace.indexOf('.');
@@ -505,7 +506,7 @@ final class Transactions {
 				if (target == null) {
 					target = this.store.resolveDatabase(database).createCollectionOrThrowIfExists(collection);
 				}
-				applyDifference(copy, target, undo);
+				applyDifference(copy, target, undo, changeEvents(namespace, changeEvents));
 			}
 		}
 		catch (RuntimeException ex) {
@@ -514,9 +515,46 @@ final class Transactions {
 			}
 			throw ex;
 		}
+		// Only once the whole commit is applied: change streams see all of it or none.
+		changeEvents.forEach(Runnable::run);
 	}
 
-	private static void applyDifference(MongoCollection<?> copy, MongoCollection<?> target, List<Runnable> undo) {
+	/*
+	 * Where a commit reports its writes for change streams (the store's write commands
+	 * report theirs themselves; a commit writes through the collections): deletions,
+	 * replacements and insertions of one namespace, or nothing when change streams are
+	 * off.
+	 */
+	private @Nullable CommitEvents changeEvents(String namespace, List<Runnable> events) {
+		ChangeStreamHistory history = this.store.changeStreamHistory();
+		if (history == null) {
+			return null;
+		}
+		return new CommitEvents() {
+
+			@Override
+			public void deleted(Object id) {
+				events.add(() -> history.handleDelete(namespace, new Document(), List.of(id)));
+			}
+
+			@Override
+			public void replaced(Document document) {
+				events
+					.add(() -> history.handleUpdate(namespace, new Document(), document, List.of(document.get("_id"))));
+			}
+
+			@Override
+			public void inserted(List<Document> documents) {
+				if (!documents.isEmpty()) {
+					events.add(() -> history.handleInsert(namespace, documents));
+				}
+			}
+
+		};
+	}
+
+	private static void applyDifference(MongoCollection<?> copy, MongoCollection<?> target, List<Runnable> undo,
+			@Nullable CommitEvents events) {
 		Map<Object, Document> mine = new LinkedHashMap<>();
 		for (Document document : copy.queryAll()) {
 			mine.put(document.get("_id"), document);
@@ -536,12 +574,21 @@ final class Transactions {
 			if (changed != null) {
 				undo.add(() -> target.deleteDocuments(new Document("_id", id), 1));
 				insertAll(target, List.of(changed));
+				if (events != null) {
+					events.replaced(changed);
+				}
+			}
+			else if (events != null) {
+				events.deleted(id);
 			}
 		}
 		List<Document> added = new ArrayList<>(mine.values());
 		undo.add(
 				() -> added.forEach((document) -> target.deleteDocuments(new Document("_id", document.get("_id")), 1)));
 		insertAll(target, added);
+		if (events != null) {
+			events.inserted(added);
+		}
 	}
 
 	private static void insertAll(MongoCollection<?> target, List<Document> documents) {
@@ -820,6 +867,19 @@ final class Transactions {
 		private long txnNumber = -1;
 
 		private @Nullable TransactionState current;
+
+	}
+
+	/**
+	 * The change events of one namespace's part of a commit.
+	 */
+	private interface CommitEvents {
+
+		void deleted(Object id);
+
+		void replaced(Document document);
+
+		void inserted(List<Document> documents);
 
 	}
 

@@ -2,11 +2,13 @@ package io.mongolb.embedded.server;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.mongodb.MongoCommandException;
+import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoChangeStreamCursor;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -103,6 +105,41 @@ class ChangeStreamTests {
 			assertThat(cursor.next().getOperationType()).isEqualTo(OperationType.DELETE);
 			assertThat(cursor.next().getOperationType()).isEqualTo(OperationType.DROP);
 			assertThat(cursor.next().getOperationType()).isEqualTo(OperationType.INVALIDATE);
+		}
+	}
+
+	@Test
+	void committedTransactionIsSeenWholeAndAnAbortedOneNot() {
+		written("txn").insertMany(List.of(new Document("_id", 1).append("n", 1), new Document("_id", 2)));
+		MongoCollection<Document> watched = client.getDatabase("streams").getCollection("txn");
+		try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor = watched.watch()
+			.maxAwaitTime(200, TimeUnit.MILLISECONDS)
+			.cursor(); ClientSession session = writer.startSession()) {
+			session.startTransaction();
+			written("txn").insertOne(session, new Document("_id", "aborted"));
+			session.abortTransaction();
+			session.startTransaction();
+			written("txn").updateOne(session, Filters.eq("_id", 1), Updates.inc("n", 1));
+			written("txn").deleteOne(session, Filters.eq("_id", 2));
+			written("txn").insertOne(session, new Document("_id", 3));
+			// Nothing before the commit.
+			assertThat(cursor.tryNext()).isNull();
+			session.commitTransaction();
+			List<ChangeStreamDocument<Document>> events = new ArrayList<>();
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				ChangeStreamDocument<Document> event = cursor.tryNext();
+				if (event != null) {
+					events.add(event);
+				}
+				assertThat(events).hasSize(3);
+			});
+			assertThat(events).extracting((event) -> event.getOperationType().name() + " " + event.getDocumentKey())
+				.containsExactlyInAnyOrder("REPLACE {\"_id\": 1}", "DELETE {\"_id\": 2}", "INSERT {\"_id\": 3}");
+			assertThat(events).filteredOn((event) -> event.getOperationType() == OperationType.REPLACE)
+				.singleElement()
+				.satisfies((event) -> assertThat(event.getFullDocument()).containsEntry("n", 2));
+			// The aborted insert never shows.
+			assertThat(cursor.tryNext()).isNull();
 		}
 	}
 

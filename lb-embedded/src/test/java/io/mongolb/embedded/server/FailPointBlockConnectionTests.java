@@ -113,7 +113,8 @@ class FailPointBlockConnectionTests {
 			// While the find is held, the other client's commands, on the same I/O
 			// thread, go on at their usual pace.
 			List<Long> otherMillis = new ArrayList<>();
-			while (!blockedFind.isDone()) {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (!blockedFind.isDone() && System.nanoTime() < deadline) {
 				long before = System.nanoTime();
 				assertThat(otherItems.find(Filters.eq("_id", 1)).first()).isNotNull();
 				otherMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before));
@@ -126,7 +127,7 @@ class FailPointBlockConnectionTests {
 				.satisfies((event) -> assertThat(event.getElapsedTime(TimeUnit.MILLISECONDS))
 					.isGreaterThanOrEqualTo(BLOCK_MILLIS));
 			assertThat(otherMillis).as("the other client's finds during the block").hasSizeGreaterThan(3);
-			assertThat(otherMillis).allSatisfy((millis) -> assertThat(millis).isLessThan(BLOCK_MILLIS / 2));
+			assertThat(otherMillis).allSatisfy((millis) -> assertThat(millis).isLessThan(BLOCK_MILLIS * 3 / 4));
 
 			// times: 1 is used up on the front that held it: the next find of the same
 			// connection is not held.

@@ -139,6 +139,23 @@ class LoadBalancerTlsTests {
 	}
 
 	@Test
+	void additionalBalancerOverTlsFrontsSaysTlsInItsConnectionString() {
+		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder()
+			.fronts(2)
+			.tls(TestCertificates.serverContext())
+			.addBalancer(1)
+			.start()) {
+			String single = mongo.getBalancers().get(0).getConnectionString();
+			assertThat(single).endsWith("/test?loadBalanced=true&tls=true");
+			try (MongoClient client = LoadBalancedScenario.client(single, new RecordingListener(),
+					TRUST_TEST_CERTIFICATE)) {
+				client.getDatabase("tls").getCollection("single").insertOne(new Document("_id", 1));
+				assertThat(client.getDatabase("tls").getCollection("single").countDocuments()).isOne();
+			}
+		}
+	}
+
+	@Test
 	void tlsIsOffByDefault() {
 		try (EmbeddedLoadBalancedMongo mongo = EmbeddedLoadBalancedMongo.builder().fronts(1).start()) {
 			assertThat(mongo.isTls()).isFalse();
