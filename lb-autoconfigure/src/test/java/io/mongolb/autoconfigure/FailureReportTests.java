@@ -60,10 +60,14 @@ class FailureReportTests {
 				"management.endpoint.mongodblb.access", "management.endpoint.mongodblb.cache.time-to-live",
 				"mongodb.load-balanced.observations.enabled", "mongodb.load-balanced.mdc.enabled");
 		// The metadata generated for this module, next to its classes (other jars carry a
-		// file of the same name).
+		// file of the same name): in its classes directory, or in its jar when the
+		// driver-compat module runs this test.
 		URL location = LoadBalancedProperties.class.getProtectionDomain().getCodeSource().getLocation();
+		String path = "META-INF/spring-configuration-metadata.json";
+		URL file = location.getPath().endsWith(".jar") ? new URL("jar:" + location + "!/" + path)
+				: new URL(location, path);
 		String json;
-		try (InputStream metadata = new URL(location, "META-INF/spring-configuration-metadata.json").openStream()) {
+		try (InputStream metadata = file.openStream()) {
 			json = new String(metadata.readAllBytes(), StandardCharsets.UTF_8);
 		}
 		List<String> described = JsonPath.read(json, "$.properties[*].name");

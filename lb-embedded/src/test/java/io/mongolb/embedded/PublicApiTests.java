@@ -3,6 +3,8 @@ package io.mongolb.embedded;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,17 +23,14 @@ class PublicApiTests {
 
 	@Test
 	void publicTypesAreTheApi() throws IOException, URISyntaxException {
-		Path classes = Path
+		Path location = Path
 			.of(EmbeddedLoadBalancedMongo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
 		List<String> publicTypes;
-		try (Stream<Path> files = Files.walk(classes)) {
-			publicTypes = files.filter((file) -> file.toString().endsWith(".class"))
-				.map((file) -> classes.relativize(file).toString().replace(java.io.File.separatorChar, '.'))
-				.map((name) -> name.substring(0, name.length() - ".class".length()))
-				.filter((name) -> !name.endsWith("package-info"))
-				.filter(PublicApiTests::isPublic)
-				.sorted()
-				.toList();
+		// The module's classes directory, or its jar when the driver-compat module runs
+		// this test.
+		try (FileSystem jar = Files.isRegularFile(location) ? FileSystems.newFileSystem(location) : null) {
+			Path classes = (jar != null) ? jar.getPath("/") : location;
+			publicTypes = publicTypes(classes);
 		}
 		assertThat(publicTypes).containsExactly(
 				"io.mongolb.embedded.autoconfigure.EmbeddedLoadBalancedMongoAutoConfiguration",
@@ -46,6 +45,19 @@ class PublicApiTests {
 				"io.mongolb.embedded.server.EmbeddedLoadBalancedMongo$Builder",
 				"io.mongolb.embedded.server.EmbeddedLoadBalancedMongoSettings",
 				"io.mongolb.embedded.server.ProxyHeaderCounts");
+	}
+
+	private static List<String> publicTypes(Path classes) throws IOException {
+		String separator = classes.getFileSystem().getSeparator();
+		try (Stream<Path> files = Files.walk(classes)) {
+			return files.filter((file) -> file.toString().endsWith(".class"))
+				.map((file) -> classes.relativize(file).toString().replace(separator, "."))
+				.map((name) -> name.substring(0, name.length() - ".class".length()))
+				.filter((name) -> !name.endsWith("package-info"))
+				.filter(PublicApiTests::isPublic)
+				.sorted()
+				.toList();
+		}
 	}
 
 	private static boolean isPublic(String className) {

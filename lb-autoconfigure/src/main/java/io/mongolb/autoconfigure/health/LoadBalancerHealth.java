@@ -38,6 +38,12 @@ final class LoadBalancerHealth {
 
 	private static final String FAILED_SRV_LOOKUP = "Failed looking up SRV record for '";
 
+	/**
+	 * An SRV answer with no record: driver 5.8 wraps this message in the one above, newer
+	 * drivers (5.14) report it alone.
+	 */
+	private static final String NO_SRV_RECORDS = "No SRV records available for '";
+
 	private static final String UNRESOLVED_SRV = "while waiting to resolve SRV records for ";
 
 	private static final String NAME_SEPARATORS = "'\":,;{}()[] \t\r\n";
@@ -237,7 +243,11 @@ final class LoadBalancerHealth {
 	private static @Nullable String failedSrvLookup(Throwable ex) {
 		int depth = 0;
 		for (Throwable current = ex; current != null && depth < MAX_CAUSES; current = current.getCause(), depth++) {
-			String record = afterMarker(String.valueOf(current.getMessage()), FAILED_SRV_LOOKUP);
+			String message = String.valueOf(current.getMessage());
+			String record = afterMarker(message, FAILED_SRV_LOOKUP);
+			if (record == null) {
+				record = afterMarker(message, NO_SRV_RECORDS);
+			}
 			if (record != null) {
 				return record;
 			}
