@@ -65,9 +65,10 @@ class ProxyHeaderFuzzTests {
 	private static final Duration HEADER_TIMEOUT = Duration.ofMillis(500);
 
 	/**
-	 * On top of the header timeout, for the close to reach the client on two busy cores.
+	 * On top of the header timeout, for the close to reach the client on two busy cores:
+	 * closes took up to 600 ms on a quiet machine, up to 1.7 s with a load average of 14.
 	 */
-	private static final Duration CLOSE_MARGIN = Duration.ofMillis(1000);
+	private static final Duration CLOSE_MARGIN = Duration.ofMillis(2000);
 
 	private static final int SOCKETS = 16;
 
@@ -105,7 +106,15 @@ class ProxyHeaderFuzzTests {
 			assertThat(mongo.getConnectionString()).contains("loadBalanced=true");
 			MongoCollection<Document> collection = client.getDatabase("fuzz").getCollection("good");
 			GoodClient good = new GoodClient(collection);
+			// The first connection of a cold JVM on an overloaded machine can miss the
+			// short header timeout (the balancer's header then comes too late): the
+			// fuzz starts once the good client has a connection, and counts from there.
+			await().atMost(Duration.ofSeconds(30))
+				.ignoreExceptions()
+				.until(() -> client.getDatabase("admin").runCommand(new Document("ping", 1)).get("ok") != null);
 			good.runOnce(-1);
+			long failedBefore = events.failedCommands.get();
+			long clearsBefore = events.poolClears.get();
 			ProxyHeaderCounts countsBefore = mongo.getProxyHeaderCounts(0);
 			long createdBefore = events.created.get();
 			int settledConnections = currentConnections(status);
@@ -176,8 +185,8 @@ class ProxyHeaderFuzzTests {
 			assertThat(problems).as("bad sockets (seed %d)", seed).isEmpty();
 			assertThat(good.errors.get()).as("good client errors, first: %s", good.firstError.get()).isZero();
 			assertThat(good.operations.get()).isPositive();
-			assertThat(events.failedCommands.get()).isZero();
-			assertThat(events.poolClears.get()).isZero();
+			assertThat(events.failedCommands.get() - failedBefore).as("failed commands").isZero();
+			assertThat(events.poolClears.get() - clearsBefore).as("pool clears").isZero();
 
 			// The counters count the headers that were accepted, and nothing else: the
 			// valid headers followed by garbage, and the good client's connections (the
@@ -380,9 +389,13 @@ class ProxyHeaderFuzzTests {
 		cases.add(atOnce("v2-unix-length-100", v2(0x21, 0x31, new byte[100])));
 		cases.add(atOnce("v2-tlv-longer-than-header", v2(0x21, 0x11, concat(new byte[12], tlv(0x01, 200, 10)))));
 		cases.add(atOnce("v2-tlv-64k-overflow", v2(0x21, 0x11, concat(new byte[12], tlv(0x02, 0xFFFF, 65535 - 15)))));
-		// mongos skips the TLVs; the front's decoder (Netty's) ignores a cut TLV header
-		// as mongos does, but refuses a TLV longer than the header and a malformed SSL
-		// TLV, which mongos would let through: stricter, never laxer.
+		// mongos skips the TLVs of a load-balancer port's header. The front's decoder
+		// (Netty's) ignores a TLV area shorter than 4 bytes (a cut TLV header, a TLV
+		// without its value) as mongos does, but refuses a TLV longer than the rest of
+		// the header and a malformed SSL TLV, which mongos lets through: stricter there,
+		// never laxer.
+		cases.add(accepted("v2-tlv-without-value-then-http",
+				concat(v2(0x21, 0x11, concat(new byte[12], tlv(0x01, 5, 0))), http), Accepted.V2));
 		cases.add(accepted("v2-tlv-header-cut-then-http",
 				concat(v2(0x21, 0x11, concat(new byte[12], new byte[] { 0x04, 0x00 })), http), Accepted.V2));
 		cases.add(atOnce("v2-ssl-tlv-too-short", v2(0x21, 0x11, concat(new byte[12], tlv(0x20, 2, 2)))));
@@ -519,18 +532,21 @@ class ProxyHeaderFuzzTests {
 				return atOnce("v2-short-addresses", v2(0x21, family, randomBytes(random, random.nextInt(addresses))));
 			}
 			case 5 -> {
-				// A TLV longer than what is left of the header (oversized: up to 64 KB).
+				// A TLV longer than what is left of the header (oversized: up to 64 KB),
+				// with at least one byte of value: the decoder skips a TLV area shorter
+				// than 4 bytes, as mongos skips every TLV (see case 6).
 				int declared = random.nextBoolean() ? 4 + random.nextInt(200) : 1024 + random.nextInt(64 * 1024 - 1024);
-				int present = random.nextInt(Math.min(declared, 65535 - addresses - 3));
+				int present = 1 + random.nextInt(Math.min(declared, 65535 - addresses - 3) - 1);
 				return atOnce("v2-tlv-overflow-" + declared,
 						v2(0x21, family, concat(randomBytes(random, addresses), tlv(0x01, declared, present))));
 			}
 			case 6 -> {
-				// 1 or 2 stray bytes after the addresses, a cut TLV header: accepted, as
-				// mongos does (it skips the TLVs of a load-balancer port's header), then
-				// garbage.
+				// 1 to 3 bytes after the addresses, a cut TLV (or an empty one):
+				// accepted,
+				// as mongos does (it skips the TLVs of a load-balancer port's header),
+				// then garbage.
 				byte[] cut = v2(0x21, family,
-						concat(randomBytes(random, addresses), randomBytes(random, 1 + random.nextInt(2))));
+						concat(randomBytes(random, addresses), randomBytes(random, 1 + random.nextInt(3))));
 				return accepted("v2-tlv-cut-then-garbage", concat(cut, garbage(random)), Accepted.V2);
 			}
 			default -> {
