@@ -58,10 +58,24 @@ final class SampleAppProcess implements AutoCloseable {
 	 * @param args application arguments after {@code --server.port}
 	 */
 	static SampleAppProcess start(Path directory, Map<String, String> environment, String... args) {
+		return start(directory, List.of(), environment, args);
+	}
+
+	/**
+	 * Starts the jar with JVM options ({@code -Dspring.aot.enabled=true}, for example)
+	 * and waits as {@link #start(Path, Map, String...)} does.
+	 * @param directory where to write the output
+	 * @param jvmOptions options before {@code -jar}
+	 * @param environment variables to add, as for {@link #start(Path, Map, String...)}
+	 * @param args application arguments after {@code --server.port}
+	 */
+	static SampleAppProcess start(Path directory, List<String> jvmOptions, Map<String, String> environment,
+			String... args) {
 		Path jar = Path.of(System.getProperty("sample.jar", "target/mongodb-lb-sample-app-0.1.0-SNAPSHOT.jar"));
 		assertThat(jar).as("the repackaged sample jar (run the tests with mvn verify)").isRegularFile();
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(jvmOptions);
 		command.add("-jar");
 		command.add(jar.toAbsolutePath().toString());
 		// Port 0: the application binds a free port itself (no window for another process
