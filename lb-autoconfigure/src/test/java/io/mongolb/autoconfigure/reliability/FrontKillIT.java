@@ -30,9 +30,9 @@ import static org.awaitility.Awaitility.await;
  * Scenario 1: one of two mongos (embedded fronts) is killed under eight writers and
  * started again, behind a real HAProxy, with the starter in a running application.
  * Acknowledged writes are never lost, only the killed service's connections are cleared,
- * the restarted mongos's new serviceId is seen, and health stays UP. Run with
- * {@code option redispatch} and {@code retries 3} (the README's configuration) and
- * without, to show what redispatch saves.
+ * the restarted mongos's new serviceId is seen, and (with redispatch) health stays UP.
+ * Run with {@code option redispatch} and {@code retries 3} (the README's configuration)
+ * and without, to show what redispatch saves.
  */
 class FrontKillIT {
 
@@ -46,12 +46,19 @@ class FrontKillIT {
 	void withRedispatchAFrontKilledUnderLoadLosesNoWriteAndHealthStaysUp() throws Exception {
 		Figures figures = killAndRestartAFront(HaproxyProcess.Options.DEFAULTS.withRedispatch(3), "redispatch");
 		assertThat(figures.errorWindow).isLessThan(Duration.ofSeconds(1));
+		assertThat(figures.health).extracting(HealthPoller.Change::status).containsOnly(Status.UP);
 	}
 
 	@Test
 	@Timeout(60)
-	void withoutRedispatchAFrontKilledUnderLoadLosesNoWriteAndHealthStaysUp() throws Exception {
-		killAndRestartAFront(HaproxyProcess.Options.DEFAULTS, "no-redispatch");
+	void withoutRedispatchAFrontKilledUnderLoadLosesNoWriteButANewConnectionMayStall() throws Exception {
+		Figures figures = killAndRestartAFront(HaproxyProcess.Options.DEFAULTS, "no-redispatch");
+		// Without redispatch HAProxy retries a new connection on the stopped mongos (one
+		// second apart) until its check marks it down: a write or a health ping that
+		// needs a new connection then stalls about 2 s, and the ping may time out. Health
+		// is DOWN only for that reason, if at all.
+		assertThat(figures.health).filteredOn((change) -> change.status() != Status.UP)
+			.allSatisfy((change) -> assertThat(change.cause()).startsWith("No answer to ping through"));
 	}
 
 	private Figures killAndRestartAFront(HaproxyProcess.Options options, String name) throws Exception {
@@ -72,6 +79,7 @@ class FrontKillIT {
 				await().atMost(Duration.ofSeconds(20))
 					.until(() -> writers.acknowledged() > 200 && serviceIds(topology).contains(killed.toHexString())
 							&& serviceIds(topology).contains(survivor.toHexString()));
+				int pollsAtKill = health.polls();
 				mongo.stopFront(0);
 				long stopped = System.nanoTime();
 				int before = writers.acknowledged();
@@ -109,11 +117,15 @@ class FrontKillIT {
 				}
 				int after = writers.acknowledged();
 				await().atMost(Duration.ofSeconds(10)).until(() -> writers.acknowledged() > after + 100);
+				// Health is asked while the mongos is down and after it is back (a ping
+				// may
+				// wait up to health.timeout).
+				await().atMost(Duration.ofSeconds(10)).until(() -> health.polls() >= pollsAtKill + 3);
 				writers.stop();
 				health.stop();
 
 				Figures figures = new Figures(writers.acknowledged(), writers.lost(), writers.failed(),
-						writers.errorWindow(), writers.slowest());
+						writers.errorWindow(), writers.slowest(), health.changes());
 				Map<String, Long> clears = topology.snapshot()
 					.services()
 					.stream()
@@ -131,8 +143,7 @@ class FrontKillIT {
 				assertThat(figures.lost).isZero();
 				assertThat(clears.keySet()).containsExactly(killed.toHexString());
 				assertThat(driver.poolClears.keySet()).containsExactly(killed.toHexString());
-				assertThat(health.changes()).extracting(HealthPoller.Change::status).containsOnly(Status.UP);
-				assertThat(health.polls()).isGreaterThan(10);
+				assertThat(health.polls()).isGreaterThanOrEqualTo(pollsAtKill + 3);
 				return figures;
 			}
 		}
@@ -142,7 +153,8 @@ class FrontKillIT {
 		return topology.snapshot().services().stream().map((service) -> service.serviceId().toHexString()).toList();
 	}
 
-	record Figures(int acknowledged, int lost, int failed, Duration errorWindow, Duration slowest) {
+	record Figures(int acknowledged, int lost, int failed, Duration errorWindow, Duration slowest,
+			List<HealthPoller.Change> health) {
 	}
 
 }
