@@ -171,8 +171,9 @@ public final class LoadBalancedMongoAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LoadBalancedMongoClientSettingsBuilderCustomizer loadBalancedMongoClientSettingsBuilderCustomizer(
-			LoadBalancedMode mode, LoadBalancedClients clients) {
-		return new LoadBalancedMongoClientSettingsBuilderCustomizer(mode, clients);
+			LoadBalancedMode mode, LoadBalancedClients clients, LoadBalancedProperties properties) {
+		return new LoadBalancedMongoClientSettingsBuilderCustomizer(mode, clients,
+				properties.getBalancer().getIdleTimeout());
 	}
 
 }

@@ -1,12 +1,17 @@
 package io.mongolb.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.ServerAddress;
 import com.mongodb.connection.ClusterConnectionMode;
 import com.mongodb.connection.ClusterSettings;
+import com.mongodb.event.ConnectionPoolCreatedEvent;
+import com.mongodb.event.ConnectionPoolListener;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import org.apache.commons.logging.Log;
@@ -29,6 +34,12 @@ import org.springframework.core.Ordered;
  * same SRV host) gets load-balanced mode; a builder whose own settings say
  * {@code loadBalanced=true} keeps it and gets a topology model of its own; any other
  * builder (a second client pointed at a replica set, say) is left exactly as it is.
+ * <p>
+ * With a declared balancer idle timeout
+ * ({@code mongodb.load-balanced.balancer.idle-timeout}), a pool whose maximum idle time
+ * is unset gets 80% of it, and the pool's final maximum idle time (read from the pool
+ * when it is created, after every customizer) is checked: one warning when it is unset or
+ * not below the balancer's idle timeout.
  *
  * @since 0.1.0
  */
@@ -44,9 +55,13 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 
 	private static final String SRV_SUFFIX = " (SRV)";
 
+	private static final String IDLE_TIMEOUT_PROPERTY = "mongodb.load-balanced.balancer.idle-timeout";
+
 	private final LoadBalancedMode mode;
 
 	private final LoadBalancedClients clients;
+
+	private final @Nullable Duration balancerIdleTimeout;
 
 	/**
 	 * Create a new customizer that registers the listeners of one topology model with
@@ -65,8 +80,34 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 	 * @param clients the registry that names each client and hands out its model
 	 */
 	public LoadBalancedMongoClientSettingsBuilderCustomizer(LoadBalancedMode mode, LoadBalancedClients clients) {
+		this(mode, clients, null);
+	}
+
+	/**
+	 * Create a new customizer that gives each load-balanced client its own topology model
+	 * and keeps each pool's maximum idle time below the balancer's idle timeout.
+	 * @param mode the load-balanced decision, taken for the application's connection
+	 * @param clients the registry that names each client and hands out its model
+	 * @param balancerIdleTimeout the balancer's idle timeout
+	 * ({@code mongodb.load-balanced.balancer.idle-timeout}), or {@code null} when not
+	 * declared
+	 */
+	public LoadBalancedMongoClientSettingsBuilderCustomizer(LoadBalancedMode mode, LoadBalancedClients clients,
+			@Nullable Duration balancerIdleTimeout) {
 		this.mode = mode;
 		this.clients = clients;
+		this.balancerIdleTimeout = balancerIdleTimeout;
+	}
+
+	/**
+	 * The maximum idle time the starter gives a pool that has none, under a declared
+	 * balancer idle timeout: 80% of it, so that the pool discards an idle connection
+	 * before the balancer closes it, with a margin for the time the last command took.
+	 * @param balancerIdleTimeout the balancer's idle timeout
+	 * @return the pool's maximum idle time
+	 */
+	public static Duration defaultMaxConnectionIdleTime(Duration balancerIdleTimeout) {
+		return Duration.ofMillis(Math.max(1, balancerIdleTimeout.toMillis() * 4 / 5));
 	}
 
 	@Override
@@ -98,6 +139,27 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 		builder
 			.applyToConnectionPoolSettings((pool) -> pool.addConnectionPoolListener(topology.connectionPoolListener()));
 		builder.addCommandListener(topology.commandListener());
+		if (this.balancerIdleTimeout != null) {
+			applyBalancerIdleTimeout(builder, client.getName(), this.balancerIdleTimeout);
+		}
+	}
+
+	private static void applyBalancerIdleTimeout(MongoClientSettings.Builder builder, String clientName,
+			Duration idleTimeout) {
+		builder.applyToConnectionPoolSettings((pool) -> {
+			if (pool.build().getMaxConnectionIdleTime(TimeUnit.MILLISECONDS) == 0) {
+				Duration applied = defaultMaxConnectionIdleTime(idleTimeout);
+				pool.maxConnectionIdleTime(applied.toMillis(), TimeUnit.MILLISECONDS);
+				if (logger.isInfoEnabled()) {
+					logger.info("MongoClient '" + clientName + "': the pool's maximum idle time (maxIdleTimeMS) was"
+							+ " unset; set to " + applied.toMillis() + " ms, 80% of " + IDLE_TIMEOUT_PROPERTY + " ("
+							+ idleTimeout + "), so that idle connections are closed before the balancer drops them");
+				}
+			}
+			// Customizers that run after this one may still change it: the pool's own
+			// settings tell, once it exists.
+			pool.addConnectionPoolListener(new IdleTimeCheck(clientName, idleTimeout));
+		});
 	}
 
 	private LoadBalancedMode decide(@Nullable ClusterSettings cluster) {
@@ -174,6 +236,44 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 	@Override
 	public int getOrder() {
 		return ORDER;
+	}
+
+	/**
+	 * Reads the final maximum idle time from the pool when it is created, and warns once
+	 * when it is not below the balancer's idle timeout.
+	 */
+	static final class IdleTimeCheck implements ConnectionPoolListener {
+
+		private final String clientName;
+
+		private final Duration idleTimeout;
+
+		private final AtomicBoolean warned = new AtomicBoolean();
+
+		IdleTimeCheck(String clientName, Duration idleTimeout) {
+			this.clientName = clientName;
+			this.idleTimeout = idleTimeout;
+		}
+
+		@Override
+		public void connectionPoolCreated(ConnectionPoolCreatedEvent event) {
+			long idle = event.getSettings().getMaxConnectionIdleTime(TimeUnit.MILLISECONDS);
+			if (idle > 0 && idle < this.idleTimeout.toMillis()) {
+				return;
+			}
+			if (this.warned.compareAndSet(false, true) && logger.isWarnEnabled()) {
+				logger.warn("MongoClient '" + this.clientName + "': " + IDLE_TIMEOUT_PROPERTY + " is "
+						+ this.idleTimeout + " (" + this.idleTimeout.toMillis() + " ms), but the pool keeps idle"
+						+ " connections for " + ((idle == 0) ? "0 ms (no limit)" : idle + " ms")
+						+ ": the balancer closes them first, and the next command on each fails (\"Prematurely"
+						+ " reached end of stream\") and clears that mongos's connections. Set maxIdleTimeMS below "
+						+ this.idleTimeout.toMillis() + " (for example "
+						+ defaultMaxConnectionIdleTime(this.idleTimeout).toMillis()
+						+ ") in the connection string, or leave it unset and let no MongoClientSettingsBuilderCustomizer"
+						+ " change maxConnectionIdleTime.");
+			}
+		}
+
 	}
 
 }

@@ -49,6 +49,8 @@ public class LoadBalancedProperties {
 
 	private final Mdc mdc = new Mdc();
 
+	private final Balancer balancer = new Balancer();
+
 	public @Nullable Boolean getEnabled() {
 		return this.enabled;
 	}
@@ -95,6 +97,10 @@ public class LoadBalancedProperties {
 
 	public Mdc getMdc() {
 		return this.mdc;
+	}
+
+	public Balancer getBalancer() {
+		return this.balancer;
 	}
 
 	// Binding reports these messages together with the property name, the value and its
@@ -329,6 +335,35 @@ public class LoadBalancedProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * What the starter knows of the load balancer in front of mongos.
+	 */
+	public static class Balancer {
+
+		/**
+		 * Idle timeout of the load balancer: how long it keeps a connection with no
+		 * traffic before closing it (HAProxy: the lower of 'timeout client' and 'timeout
+		 * server'; Envoy tcp_proxy: 'idle_timeout', 1h by default; AWS NLB: 350s by
+		 * default). When set and the pool's maximum idle time (maxIdleTimeMS) is unset,
+		 * the starter sets it to 80% of this timeout; when the pool's final maximum idle
+		 * time is unset or not below it, a warning says so at start-up. Unset by default:
+		 * nothing is checked.
+		 */
+		private @Nullable Duration idleTimeout;
+
+		public @Nullable Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(@Nullable Duration idleTimeout) {
+			if (idleTimeout != null) {
+				requirePositive(idleTimeout, "a positive duration such as 350s (an AWS NLB's default)");
+			}
+			this.idleTimeout = idleTimeout;
 		}
 
 	}

@@ -58,7 +58,8 @@ class FailureReportTests {
 				"mongodb.load-balanced.pinning.leak-threshold", "mongodb.load-balanced.events.capacity",
 				"mongodb.load-balanced.events.publish-capacity", "management.health.mongodb-load-balancer.enabled",
 				"management.endpoint.mongodblb.access", "management.endpoint.mongodblb.cache.time-to-live",
-				"mongodb.load-balanced.observations.enabled", "mongodb.load-balanced.mdc.enabled");
+				"mongodb.load-balanced.observations.enabled", "mongodb.load-balanced.mdc.enabled",
+				"mongodb.load-balanced.balancer.idle-timeout");
 		// The metadata generated for this module, next to its classes (other jars carry a
 		// file of the same name): in its classes directory, or in its jar when the
 		// driver-compat module runs this test.

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoSocketOpenException;
+import com.mongodb.MongoSocketReadTimeoutException;
 import com.mongodb.MongoTimeoutException;
 import com.mongodb.ServerAddress;
 import com.mongodb.connection.ClusterSettings;
@@ -152,6 +153,18 @@ final class LoadBalancerHealth {
 			}
 			builder.withDetail("pinnedConnectionLeaks", leaks);
 		}
+	}
+
+	/**
+	 * Whether the error is a read or write on an established connection that failed (not
+	 * a connection that could not be opened, not a time-out): the connection was pooled
+	 * and its mongos (or the balancer's side of it) went away.
+	 * @param ex the ping's error
+	 * @return {@code true} for a dead pooled connection
+	 */
+	static boolean isDeadPooledConnection(Throwable ex) {
+		return ex instanceof MongoSocketException && !(ex instanceof MongoSocketOpenException)
+				&& !(ex instanceof MongoSocketReadTimeoutException);
 	}
 
 	private String explain(MongoException ex) {

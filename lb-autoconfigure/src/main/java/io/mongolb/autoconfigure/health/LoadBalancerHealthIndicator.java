@@ -26,7 +26,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * them).
  * <p>
  * Each call sends one command over the client's own pool, so it opens no connection the
- * application would not.
+ * application would not. When that command meets a pooled connection to a mongos that has
+ * gone (a read or write error on an established connection), it is sent once more, within
+ * what is left of the timeout: a mongos that stopped is not a balancer that is down.
  *
  * @since 0.1.0
  */
@@ -60,17 +62,38 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 
 	@Override
 	public Health health() {
+		long start = System.nanoTime();
 		try {
-			// Client-side operation timeout: bounds check-out, connection set-up and the
-			// reply together.
-			this.client.getDatabase("admin")
-				.withTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
-				.runCommand(new Document("ping", 1));
+			ping(this.timeout.toMillis());
 		}
 		catch (MongoException ex) {
-			return this.health.health(ex);
+			if (!LoadBalancerHealth.isDeadPooledConnection(ex)) {
+				return this.health.health(ex);
+			}
+			// The ping met a pooled connection to a mongos that has gone (the driver has
+			// cleared that service's connections): that says nothing of the balancer.
+			// One more ping, within what is left of the timeout, on another connection.
+			long left = this.timeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			if (left <= 0) {
+				return this.health.health(ex);
+			}
+			try {
+				ping(left);
+			}
+			catch (MongoException retried) {
+				return this.health.health(retried);
+			}
 		}
 		return this.health.health(null);
+	}
+
+	private void ping(long timeoutMillis) {
+		// Client-side operation timeout: bounds check-out, connection set-up and the
+		// reply
+		// together.
+		this.client.getDatabase("admin")
+			.withTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+			.runCommand(new Document("ping", 1));
 	}
 
 	/**

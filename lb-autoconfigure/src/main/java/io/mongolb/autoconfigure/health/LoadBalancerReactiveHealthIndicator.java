@@ -12,6 +12,7 @@ import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import org.bson.Document;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
@@ -62,6 +63,9 @@ public class LoadBalancerReactiveHealthIndicator implements ReactiveHealthIndica
 			.defer(() -> Mono.from(this.client.getDatabase("admin")
 				.withTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
 				.runCommand(new Document("ping", 1))))
+			// A pooled connection to a mongos that has gone: once more, on another
+			// connection, within the overall bound below.
+			.retryWhen(Retry.max(1).filter(LoadBalancerHealth::isDeadPooledConnection))
 			.timeout(this.timeout.plus(GUARD),
 					Mono.error(() -> new MongoTimeoutException("Timed out after " + this.timeout.toMillis()
 							+ " ms while waiting for the ping through the load balancer")))

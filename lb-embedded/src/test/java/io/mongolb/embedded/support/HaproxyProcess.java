@@ -25,20 +25,27 @@ import static org.awaitility.Awaitility.await;
  */
 public final class HaproxyProcess implements AutoCloseable {
 
-	private final Process process;
+	private volatile Process process;
 
 	private final int port;
 
 	private final Path log;
 
+	private final Path executable;
+
+	private final Path config;
+
 	private final Thread killOnExit;
 
-	private HaproxyProcess(Process process, int port, Path log) {
+	private HaproxyProcess(Process process, int port, Path log, Path executable, Path config) {
 		this.process = process;
 		this.port = port;
 		this.log = log;
-		// Should the test JVM die before close(), HAProxy must not outlive it.
-		this.killOnExit = new Thread(process::destroyForcibly, "haproxy-kill-on-exit");
+		this.executable = executable;
+		this.config = config;
+		// Should the test JVM die before close(), HAProxy must not outlive it (the hook
+		// reads the field: after a restart it is the new process).
+		this.killOnExit = new Thread(() -> this.process.destroyForcibly(), "haproxy-kill-on-exit");
 		Runtime.getRuntime().addShutdownHook(this.killOnExit);
 	}
 
@@ -79,6 +86,18 @@ public final class HaproxyProcess implements AutoCloseable {
 	 * @param sendProxy {@code send-proxy-v2} or {@code send-proxy}
 	 */
 	public static HaproxyProcess start(Path directory, List<Integer> upstreamPorts, String sendProxy) {
+		return start(directory, upstreamPorts, sendProxy, Options.DEFAULTS);
+	}
+
+	/**
+	 * Starts HAProxy as {@link #start(Path, List, String)} does, with the given options.
+	 * @param directory where to write the configuration and the log
+	 * @param upstreamPorts the fronts' load-balancer ports on 127.0.0.1
+	 * @param sendProxy {@code send-proxy-v2} or {@code send-proxy}
+	 * @param options timeouts, {@code option redispatch} and {@code retries}
+	 * @return the running HAProxy
+	 */
+	public static HaproxyProcess start(Path directory, List<Integer> upstreamPorts, String sendProxy, Options options) {
 		Path executable = requireHaproxy();
 		// HAProxy needs its port in the configuration, so a free port is picked first;
 		// another process may take it meanwhile, so a start that fails is tried again on
@@ -86,7 +105,7 @@ public final class HaproxyProcess implements AutoCloseable {
 		IllegalStateException failure = null;
 		for (int attempt = 1; attempt <= 3; attempt++) {
 			try {
-				return start(executable, directory, upstreamPorts, sendProxy, attempt);
+				return start(executable, directory, upstreamPorts, sendProxy, options, attempt);
 			}
 			catch (IllegalStateException ex) {
 				failure = ex;
@@ -96,14 +115,23 @@ public final class HaproxyProcess implements AutoCloseable {
 	}
 
 	private static HaproxyProcess start(Path executable, Path directory, List<Integer> upstreamPorts, String sendProxy,
-			int attempt) {
+			Options options, int attempt) {
 		int port = LoopbackPorts.freePort();
 		StringBuilder config = new StringBuilder();
 		config.append("global\n    maxconn 256\n\n");
-		config.append(
-				"defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30m\n    timeout server 30m\n\n");
+		config.append("defaults\n    mode tcp\n    timeout connect 5s\n    timeout client ")
+			.append(options.clientTimeout())
+			.append("\n    timeout server ")
+			.append(options.serverTimeout())
+			.append("\n\n");
 		config.append("frontend mongos\n    bind 127.0.0.1:").append(port).append("\n    default_backend fronts\n\n");
 		config.append("backend fronts\n    balance roundrobin\n");
+		if (options.redispatch()) {
+			config.append("    option redispatch\n");
+		}
+		if (options.retries() >= 0) {
+			config.append("    retries ").append(options.retries()).append('\n');
+		}
 		for (int i = 0; i < upstreamPorts.size(); i++) {
 			config.append("    server front")
 				.append(i)
@@ -117,19 +145,10 @@ public final class HaproxyProcess implements AutoCloseable {
 			Path cfg = directory.resolve("haproxy-" + sendProxy + "-" + attempt + ".cfg");
 			Files.writeString(cfg, config.toString(), StandardCharsets.UTF_8);
 			Path log = directory.resolve("haproxy-" + sendProxy + "-" + attempt + ".log");
-			Process process = new ProcessBuilder(executable.toString(), "-f", cfg.toString(), "-db")
-				.redirectErrorStream(true)
-				.redirectOutput(log.toFile())
-				.start();
-			HaproxyProcess haproxy = new HaproxyProcess(process, port, log);
+			Process process = launch(executable, cfg, log);
+			HaproxyProcess haproxy = new HaproxyProcess(process, port, log, executable, cfg);
 			try {
-				await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
-					if (!process.isAlive()) {
-						throw new IllegalStateException(
-								"haproxy exited with " + process.exitValue() + ": " + Files.readString(log));
-					}
-					return LoopbackPorts.accepts(port);
-				});
+				haproxy.awaitListening();
 			}
 			catch (RuntimeException ex) {
 				haproxy.close();
@@ -139,6 +158,77 @@ public final class HaproxyProcess implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static Process launch(Path executable, Path cfg, Path log) throws IOException {
+		return new ProcessBuilder(executable.toString(), "-f", cfg.toString(), "-db").redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+			.start();
+	}
+
+	private void awaitListening() {
+		Process current = this.process;
+		await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
+			if (!current.isAlive()) {
+				throw new IllegalStateException(
+						"haproxy exited with " + current.exitValue() + ": " + Files.readString(this.log));
+			}
+			return LoopbackPorts.accepts(this.port);
+		});
+	}
+
+	/**
+	 * The PID of the running HAProxy.
+	 * @return its process id
+	 */
+	public long pid() {
+		return this.process.pid();
+	}
+
+	/**
+	 * Kills HAProxy with SIGKILL, as a crash or an OOM kill would (no graceful stop: its
+	 * connections are reset by the kernel), and waits until it has exited.
+	 */
+	public void kill() {
+		Process current = this.process;
+		current.destroyForcibly();
+		try {
+			if (!current.waitFor(10, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("haproxy (pid " + current.pid() + ") did not exit after SIGKILL");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Starts HAProxy again after {@link #kill()}, with the same configuration, on the
+	 * same port, and waits until it listens. The port was HAProxy's a moment ago; should
+	 * another socket take it meanwhile, the start is retried (bounded, 10 s).
+	 */
+	public void restart() {
+		if (this.process.isAlive()) {
+			throw new IllegalStateException("haproxy (pid " + this.process.pid() + ") is still running");
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (true) {
+			try {
+				this.process = launch(this.executable, this.config, this.log);
+				awaitListening();
+				return;
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			catch (RuntimeException ex) {
+				this.process.destroyForcibly();
+				if (System.nanoTime() > deadline) {
+					throw ex;
+				}
+			}
 		}
 	}
 
@@ -161,15 +251,16 @@ public final class HaproxyProcess implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.process.destroy();
+		Process process = this.process;
+		process.destroy();
 		try {
-			if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
-				this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			if (!process.waitFor(10, TimeUnit.SECONDS)) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			this.process.destroyForcibly();
+			process.destroyForcibly();
 		}
 		try {
 			Runtime.getRuntime().removeShutdownHook(this.killOnExit);
@@ -177,6 +268,42 @@ public final class HaproxyProcess implements AutoCloseable {
 		catch (IllegalStateException ex) {
 			// The JVM is already shutting down: the hook runs anyway.
 		}
+	}
+
+	/**
+	 * What the generated configuration varies: the client and server inactivity timeouts
+	 * ({@code timeout client}/{@code timeout server}, HAProxy's time syntax such as
+	 * {@code 30m} or {@code 2s}), {@code option redispatch} and {@code retries}.
+	 *
+	 * @param clientTimeout {@code timeout client}
+	 * @param serverTimeout {@code timeout server}
+	 * @param redispatch whether to add {@code option redispatch}
+	 * @param retries the {@code retries} value, or a negative number for HAProxy's
+	 * default (3, without the line)
+	 */
+	public record Options(String clientTimeout, String serverTimeout, boolean redispatch, int retries) {
+
+		/** The configuration {@link #start(Path, List, String)} writes. */
+		public static final Options DEFAULTS = new Options("30m", "30m", false, -1);
+
+		/**
+		 * These options with {@code option redispatch} and {@code retries}.
+		 * @param retries the number of connection retries
+		 * @return the new options
+		 */
+		public Options withRedispatch(int retries) {
+			return new Options(this.clientTimeout, this.serverTimeout, true, retries);
+		}
+
+		/**
+		 * These options with both inactivity timeouts set.
+		 * @param timeout {@code timeout client} and {@code timeout server}
+		 * @return the new options
+		 */
+		public Options withTimeouts(String timeout) {
+			return new Options(timeout, timeout, this.redispatch, this.retries);
+		}
+
 	}
 
 }
