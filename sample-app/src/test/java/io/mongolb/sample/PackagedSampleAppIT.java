@@ -125,6 +125,12 @@ class PackagedSampleAppIT {
 			}
 			assertThat(http.get("/actuator/env").status()).isEqualTo(404);
 
+			// The live view and its chart library (a WebJar) are in the repackaged jar.
+			assertThat(http.get("/").body()).contains("mongolb live view");
+			HttpJson.Reply uplot = http.get("/webjars/uplot/dist/uPlot.iife.min.js");
+			assertThat(uplot.status()).as("GET the WebJar's uPlot").isEqualTo(200);
+			assertThat(http.get("/api/fronts").json().path("fronts").values()).hasSize(2);
+
 			assertThat(app.stop()).as("exit code after SIGTERM").isIn(0, 143);
 			assertThat(app.output()).contains("Front 0 stopped", "Front 1 stopped");
 		}
@@ -170,6 +176,11 @@ class PackagedSampleAppIT {
 				assertThat(info.path("loadBalancer").asString()).isEqualTo(address);
 				assertThat(http.get("/actuator/env").status()).isEqualTo(404);
 				assertThat(http.get("/actuator/configprops").status()).isEqualTo(404);
+				// No embedded fronts to stop: the live view's front API is not found.
+				HttpJson.Reply fronts = http.get("/api/fronts");
+				assertThat(fronts.status()).as(fronts.toString()).isEqualTo(404);
+				assertThat(fronts.json().path("detail").asString())
+					.contains("not running the embedded load-balanced MongoDB");
 
 				String output = app.output();
 				assertThat(output).contains("mode: external, from spring.mongodb.uri", "LoadBalancer " + address);
