@@ -28,6 +28,7 @@ class HaproxyConfigurationTests {
 	void theShippedConfigurationIsValidForHaproxy() throws Exception {
 		Path haproxy = HaproxyProcess.requireHaproxy();
 		String configuration = new LoadBalancedMongoCluster().getHaproxyConfiguration();
+		System.out.println("The shipped haproxy.cfg:\n" + configuration);
 		CheckResult check = check(haproxy, configuration);
 		assertThat(check.exitCode()).as(check.output()).isZero();
 		assertThat(check.output()).contains("Configuration file is valid");
