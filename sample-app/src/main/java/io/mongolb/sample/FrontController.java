@@ -34,11 +34,13 @@ class FrontController {
 
 	private static final Log logger = LogFactory.getLog(FrontController.class);
 
-	private final ConnectionMode connectionMode;
+	private final ObjectProvider<ConnectionMode> connectionMode;
 
 	private final ObjectProvider<EmbeddedLoadBalancedMongo> embedded;
 
-	FrontController(ConnectionMode connectionMode, ObjectProvider<EmbeddedLoadBalancedMongo> embedded) {
+	// Both asked on each request: resolving the connection mode while the controller is
+	// created would come before, and hide, the starter's report on an invalid connection.
+	FrontController(ObjectProvider<ConnectionMode> connectionMode, ObjectProvider<EmbeddedLoadBalancedMongo> embedded) {
 		this.connectionMode = connectionMode;
 		this.embedded = embedded;
 	}
@@ -95,7 +97,7 @@ class FrontController {
 
 	private EmbeddedLoadBalancedMongo mongo() {
 		EmbeddedLoadBalancedMongo mongo = this.embedded.getIfAvailable();
-		if (!this.connectionMode.embedded() || mongo == null) {
+		if (mongo == null || !this.connectionMode.getObject().embedded()) {
 			throw new NoEmbeddedFrontsException();
 		}
 		return mongo;
