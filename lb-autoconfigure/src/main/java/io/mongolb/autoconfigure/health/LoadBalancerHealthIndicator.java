@@ -88,9 +88,8 @@ public class LoadBalancerHealthIndicator implements HealthIndicator {
 	}
 
 	private void ping(long timeoutMillis) {
-		// Client-side operation timeout: bounds check-out, connection set-up and the
-		// reply
-		// together.
+		// Client-side operation timeout: it bounds check-out, connection set-up
+		// and the reply together.
 		this.client.getDatabase("admin")
 			.withTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
 			.runCommand(new Document("ping", 1));
