@@ -348,9 +348,11 @@ public class LoadBalancedMongoCluster extends GenericContainer<LoadBalancedMongo
 		Readiness restart = new Readiness(this.clusterStartupTimeout);
 		Set<ObjectId> before = Set.copyOf(getServiceIdsSeen());
 		GenericContainer<?> container = mongosContainer(plan, index, this.clusterNetwork);
-		startContainers(Map.of("mongos '" + plan.mongosHost(index) + "'", container), restart);
+		// In its slot before it starts: a start that fails or times out leaves it to
+		// stop().
 		this.mongos.set(index, container);
 		this.dependencies.add(container);
+		startContainers(Map.of("mongos '" + plan.mongosHost(index) + "'", container), restart);
 		awaitMongosAnswers(plan, index, container, restart);
 		ObjectId[] restarted = new ObjectId[1];
 		restart.await("HAProxy (routing to the restarted mongos '" + plan.mongosHost(index) + "')",
@@ -494,6 +496,22 @@ public class LoadBalancedMongoCluster extends GenericContainer<LoadBalancedMongo
 			container.withStartupTimeout(readiness.remaining());
 			starts.put(part, CompletableFuture.runAsync(container::start));
 		});
+		try {
+			awaitStarts(starts, readiness);
+		}
+		catch (RuntimeException ex) {
+			// A container still starting when the start gives up is stopped once its own
+			// start returns, so that none outlives the cluster.
+			starts.forEach((part, start) -> {
+				if (!start.isDone()) {
+					start.whenComplete((started, failure) -> containers.get(part).stop());
+				}
+			});
+			throw ex;
+		}
+	}
+
+	private void awaitStarts(Map<String, CompletableFuture<Void>> starts, Readiness readiness) {
 		for (Map.Entry<String, CompletableFuture<Void>> start : starts.entrySet()) {
 			try {
 				start.getValue().get(Math.max(1, readiness.remaining().toMillis()), TimeUnit.MILLISECONDS);

@@ -156,15 +156,24 @@ final class LoadBalancerHealth {
 	}
 
 	/**
-	 * Whether the error is a read or write on an established connection that failed (not
-	 * a connection that could not be opened, not a time-out): the connection was pooled
-	 * and its mongos (or the balancer's side of it) went away.
+	 * Whether the error is a read or write on a connection that failed (not a connection
+	 * that could not be opened, not a host name that does not resolve, not a time-out):
+	 * typically a pooled connection whose mongos (or the balancer's side of it) went
+	 * away. The health probes send their ping once more on such an error.
 	 * @param ex the ping's error
-	 * @return {@code true} for a dead pooled connection
+	 * @return {@code true} for a failed read or write on a connection
 	 */
 	static boolean isDeadPooledConnection(Throwable ex) {
-		return ex instanceof MongoSocketException && !(ex instanceof MongoSocketOpenException)
-				&& !(ex instanceof MongoSocketReadTimeoutException);
+		if (!(ex instanceof MongoSocketException) || ex instanceof MongoSocketOpenException
+				|| ex instanceof MongoSocketReadTimeoutException) {
+			return false;
+		}
+		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof UnknownHostException) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private String explain(MongoException ex) {

@@ -12,7 +12,6 @@ import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import org.bson.Document;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
@@ -59,18 +58,27 @@ public class LoadBalancerReactiveHealthIndicator implements ReactiveHealthIndica
 
 	@Override
 	public Mono<Health> health() {
-		return Mono
-			.defer(() -> Mono.from(this.client.getDatabase("admin")
-				.withTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
-				.runCommand(new Document("ping", 1))))
+		return Mono.defer(() -> {
+			long start = System.nanoTime();
 			// A pooled connection to a mongos that has gone: once more, on another
-			// connection, within the overall bound below.
-			.retryWhen(Retry.max(1).filter(LoadBalancerHealth::isDeadPooledConnection))
+			// connection, within what is left of the timeout (as the sync indicator
+			// does).
+			return ping(this.timeout.toMillis()).onErrorResume(LoadBalancerHealth::isDeadPooledConnection, (ex) -> {
+				long left = this.timeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+				return (left > 0) ? ping(left) : Mono.error(ex);
+			});
+		})
 			.timeout(this.timeout.plus(GUARD),
 					Mono.error(() -> new MongoTimeoutException("Timed out after " + this.timeout.toMillis()
 							+ " ms while waiting for the ping through the load balancer")))
 			.map((reply) -> this.health.health(null))
 			.onErrorResume(MongoException.class, (ex) -> Mono.fromSupplier(() -> this.health.health(ex)));
+	}
+
+	private Mono<Document> ping(long timeoutMillis) {
+		return Mono.from(this.client.getDatabase("admin")
+			.withTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+			.runCommand(new Document("ping", 1)));
 	}
 
 	/**

@@ -38,6 +38,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The starter end to end with the reactive driver alone (the synchronous driver filtered
@@ -153,6 +154,34 @@ class ReactiveEndToEndTests {
 			assertThat((String) health.getDetails().get("error")).contains(
 					"Driver attempted to initialize in load balancing mode, but the server does not support this mode");
 			System.out.println("mongodbLoadBalancer health (reactive): " + json(health));
+		});
+	}
+
+	@Test
+	void healthIsDownWithItsCauseWhenEveryFrontIsStoppedAndUpAgainAfterwards(EmbeddedLoadBalancedMongo mongo) {
+		this.runner.withPropertyValues("spring.mongodb.uri=" + mongo.getConnectionString()).run((context) -> {
+			MongoCollection<Document> items = context.getBean(MongoClient.class)
+				.getDatabase("e2e")
+				.getCollection("down");
+			Mono.from(items.insertOne(new Document("_id", 1))).block(WAIT);
+			ReactiveHealthIndicator indicator = indicator(context);
+			assertThat(indicator.health().block(WAIT).getStatus()).isEqualTo(Status.UP);
+			mongo.stopFront(0);
+			mongo.stopFront(1);
+			// DOWN with a cause, whatever the ping met (here the reactive driver reports
+			// the
+			// in-process balancer's closed connection as an internal error), never an
+			// error
+			// of the probe itself (such as Reactor's retry running out).
+			Health down = indicator.health().block(WAIT);
+			assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+			assertThat((String) down.getDetails().get("cause")).isNotBlank();
+			assertThat((String) down.getDetails().get("error")).doesNotContain("Retries exhausted")
+				.doesNotContain("RetryExhausted");
+			System.out.println("mongodbLoadBalancer health (reactive), every front stopped: " + json(down));
+			mongo.startFront(0);
+			mongo.startFront(1);
+			await().atMost(WAIT).until(() -> indicator.health().block(WAIT).getStatus().equals(Status.UP));
 		});
 	}
 
