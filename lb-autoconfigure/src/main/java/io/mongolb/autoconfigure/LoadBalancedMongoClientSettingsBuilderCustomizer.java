@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.ServerAddress;
 import com.mongodb.connection.ClusterConnectionMode;
 import com.mongodb.connection.ClusterSettings;
-import com.mongodb.event.ConnectionPoolCreatedEvent;
-import com.mongodb.event.ConnectionPoolListener;
+import com.mongodb.connection.ConnectionPoolSettings;
 import io.mongolb.autoconfigure.mode.LoadBalancedMode;
 import io.mongolb.autoconfigure.topology.LoadBalancedTopology;
 import org.apache.commons.logging.Log;
@@ -141,6 +141,9 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 		builder.addCommandListener(topology.commandListener());
 		if (this.balancerIdleTimeout != null) {
 			applyBalancerIdleTimeout(builder, client.getName(), this.balancerIdleTimeout);
+			// Customizers that run after this one may still change it: the pool's own
+			// settings tell, once it exists (the model's pool listener hands them over).
+			topology.addPoolCreatedListener(new IdleTimeCheck(client.getName(), this.balancerIdleTimeout));
 		}
 	}
 
@@ -156,9 +159,6 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 							+ idleTimeout + "), so that idle connections are closed before the balancer drops them");
 				}
 			}
-			// Customizers that run after this one may still change it: the pool's own
-			// settings tell, once it exists.
-			pool.addConnectionPoolListener(new IdleTimeCheck(clientName, idleTimeout));
 		});
 	}
 
@@ -242,7 +242,7 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 	 * Reads the final maximum idle time from the pool when it is created, and warns once
 	 * when it is not below the balancer's idle timeout.
 	 */
-	static final class IdleTimeCheck implements ConnectionPoolListener {
+	static final class IdleTimeCheck implements Consumer<ConnectionPoolSettings> {
 
 		private final String clientName;
 
@@ -256,8 +256,8 @@ public class LoadBalancedMongoClientSettingsBuilderCustomizer implements MongoCl
 		}
 
 		@Override
-		public void connectionPoolCreated(ConnectionPoolCreatedEvent event) {
-			long idle = event.getSettings().getMaxConnectionIdleTime(TimeUnit.MILLISECONDS);
+		public void accept(ConnectionPoolSettings settings) {
+			long idle = settings.getMaxConnectionIdleTime(TimeUnit.MILLISECONDS);
 			if (idle > 0 && idle < this.idleTimeout.toMillis()) {
 				return;
 			}

@@ -2,6 +2,9 @@ package io.mongolb.autoconfigure.topology;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import com.mongodb.event.ConnectionCheckedInEvent;
 import com.mongodb.event.ConnectionCheckedOutEvent;
@@ -10,6 +13,7 @@ import com.mongodb.event.ConnectionCreatedEvent;
 import com.mongodb.event.ConnectionPoolClearedEvent;
 import com.mongodb.event.ConnectionPoolClosedEvent;
 import com.mongodb.event.ConnectionPoolCreatedEvent;
+import com.mongodb.connection.ConnectionPoolSettings;
 import com.mongodb.event.ConnectionPoolListener;
 import org.bson.types.ObjectId;
 
@@ -26,6 +30,8 @@ final class LoadBalancedConnectionPoolListener implements ConnectionPoolListener
 
 	private final Clock clock;
 
+	private final List<Consumer<ConnectionPoolSettings>> poolCreatedListeners = new CopyOnWriteArrayList<>();
+
 	LoadBalancedConnectionPoolListener(ServiceRegistry registry, EventLog events, Clock clock) {
 		this.registry = registry;
 		this.events = events;
@@ -36,6 +42,13 @@ final class LoadBalancedConnectionPoolListener implements ConnectionPoolListener
 	public void connectionPoolCreated(ConnectionPoolCreatedEvent event) {
 		this.events.record(LoadBalancedEvent.Type.POOL_CREATED, null,
 				"Pool for " + event.getServerId().getAddress() + " created");
+		for (Consumer<ConnectionPoolSettings> listener : this.poolCreatedListeners) {
+			listener.accept(event.getSettings());
+		}
+	}
+
+	void addPoolCreatedListener(Consumer<ConnectionPoolSettings> listener) {
+		this.poolCreatedListeners.add(listener);
 	}
 
 	@Override

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 import com.mongodb.connection.ConnectionId;
+import com.mongodb.connection.ConnectionPoolSettings;
 import com.mongodb.event.ClusterListener;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.ConnectionPoolListener;
@@ -197,6 +198,17 @@ public class LoadBalancedTopology {
 	 */
 	public void addEventListener(Consumer<LoadBalancedEvent> listener) {
 		this.events.addListener(listener);
+	}
+
+	/**
+	 * Add a listener for the settings each connection pool of the client is created with
+	 * (after every settings customizer), called on the driver's thread when the pool is
+	 * created, once per pool: a check on the final settings needs no pool listener of its
+	 * own, and so adds nothing per command.
+	 * @param listener the listener; it must be quick and must not throw
+	 */
+	public void addPoolCreatedListener(Consumer<ConnectionPoolSettings> listener) {
+		this.connectionPoolListener.addPoolCreatedListener(listener);
 	}
 
 	/**
